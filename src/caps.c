@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Capability masks and names; libcap owns the spelling of every name. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "caps.h"
+#include "util.h"
+
+static const char *const set_names[CA_SET_COUNT] = {
+	[CA_SET_EFFECTIVE] = "effective",
+	[CA_SET_PERMITTED] = "permitted",
+	[CA_SET_INHERITABLE] = "inheritable",
+	[CA_SET_BOUNDING] = "bounding",
+	[CA_SET_AMBIENT] = "ambient",
+};
+
+static void cap_freep(char **p)
+{
+	if (*p)
+		cap_free(*p);
+}
+
+const char *caps_set_name(enum ca_capset set)
+{
+	return set < CA_SET_COUNT ? set_names[set] : "?";
+}
+
+bool caps_set_is_known(const struct ca_capsets *sets, enum ca_capset set)
+{
+	return sets->known & (1u << set);
+}
+
+int caps_last_cap_parse(const char *buf, size_t len, unsigned *last)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len == 0 || len > 3)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)buf[i]))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(buf[i] - '0');
+	}
+	if (v >= CA_CAP_MAX)
+		return -ERANGE;
+	*last = (unsigned)v;
+	return 0;
+}
+
+uint64_t caps_valid_mask(unsigned last_cap)
+{
+	if (last_cap >= CA_CAP_MAX - 1)
+		return UINT64_MAX;
+	return (UINT64_C(1) << (last_cap + 1)) - 1;
+}
+
+int caps_names_init(struct ca_capnames *names, unsigned last_cap)
+{
+	unsigned bit;
+
+	if (last_cap >= CA_CAP_MAX)
+		return -ERANGE;
+	memset(names, 0, sizeof(*names));
+	names->last_cap = last_cap;
+	for (bit = 0; bit < CA_CAP_MAX; bit++) {
+		_cleanup_(cap_freep) char *s = NULL;
+		const char *p;
+
+		if (bit > last_cap) {
+			snprintf(names->name[bit], CA_CAPNAME_MAX, "cap_%u", bit);
+			continue;
+		}
+		s = cap_to_name((cap_value_t)bit);
+		if (!s)
+			return -ENOMEM;
+		/* libcap spells a bit it has no name for as its number. */
+		for (p = s; *p && isdigit((unsigned char)*p); p++)
+			;
+		if (*p == '\0' || strlen(s) >= CA_CAPNAME_MAX)
+			snprintf(names->name[bit], CA_CAPNAME_MAX, "cap_%u", bit);
+		else
+			memcpy(names->name[bit], s, strlen(s) + 1);
+	}
+	return 0;
+}
+
+const char *caps_name(const struct ca_capnames *names, unsigned bit)
+{
+	return bit < CA_CAP_MAX ? names->name[bit] : "?";
+}
+
+char *caps_join(const struct ca_capnames *names, uint64_t mask, const char *sep)
+{
+	size_t seplen = strlen(sep), len = 0, n;
+	char *out, *p;
+	unsigned bit;
+
+	mask &= caps_valid_mask(names->last_cap);
+	for (bit = 0; bit < CA_CAP_MAX; bit++)
+		if (mask & CA_BIT(bit))
+			len += strlen(names->name[bit]) + seplen;
+	out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	p = out;
+	for (bit = 0; bit < CA_CAP_MAX; bit++) {
+		const char *s = names->name[bit];
+
+		if (!(mask & CA_BIT(bit)))
+			continue;
+		if (p != out) {
+			memcpy(p, sep, seplen);
+			p += seplen;
+		}
+		if (strncmp(s, "cap_", 4) == 0)
+			s += 4;
+		for (n = 0; s[n]; n++)
+			*p++ = (char)toupper((unsigned char)s[n]);
+	}
+	*p = '\0';
+	return out;
+}
+
+unsigned caps_count(uint64_t mask)
+{
+	return (unsigned)__builtin_popcountll(mask);
+}

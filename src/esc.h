@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Escaping of hostile text: whatever a process chose for itself. */
+#ifndef CAPAUDIT_ESC_H
+#define CAPAUDIT_ESC_H
+
+#include <stddef.h>
+
+/**
+ * esc_text() - @s made safe to print: control bytes (C0, DEL, C1) and bytes
+ * that are not valid UTF-8 become "\xHH", as libsmartcols writes them, and
+ * so does a backslash that would otherwise read as such an escape. The
+ * result is always valid UTF-8 without control characters.
+ * Returns a string the caller frees, or NULL with errno set.
+ */
+char *esc_text(const char *s, size_t len);
+
+/**
+ * esc_utf8_len() - the length of the valid UTF-8 sequence at @s (1 to 4),
+ * or 0 where the bytes there are not one. Overlong forms, surrogates and
+ * code points above U+10FFFF are invalid.
+ */
+size_t esc_utf8_len(const unsigned char *s, size_t len);
+
+#endif

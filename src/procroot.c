@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The proc root: open once, then openat() everything relative to it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "procroot.h"
+#include "util.h"
+
+/* status is about 1.5 KiB: one read of this size takes it whole. */
+#define BUF_INITIAL 8192
+/* No file capaudit reads is anywhere near this; refuse rather than grow forever. */
+#define BUF_LIMIT (16u << 20)
+
+int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs)
+{
+	_cleanup_close_ int fd = -1;
+	struct statfs sfs;
+	struct stat st;
+
+	root->fd = -1;
+	root->path = NULL;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (fstatfs(fd, &sfs) < 0)
+		return -errno;
+	root->live = sfs.f_type == PROC_SUPER_MAGIC;
+	if (must_be_procfs && !root->live)
+		return -EMEDIUMTYPE;
+	root->path = strdup(path);
+	if (!root->path)
+		return -ENOMEM;
+	root->fd = steal_fd(&fd);
+	return 0;
+}
+
+void procroot_close(struct ca_procroot *root)
+{
+	if (root->fd >= 0)
+		close(root->fd);
+	free(root->path);
+	root->fd = -1;
+	root->path = NULL;
+}
+
+void buf_free(struct ca_buf *buf)
+{
+	free(buf->data);
+	buf->data = NULL;
+	buf->len = buf->cap = 0;
+}
+
+ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+{
+	_cleanup_close_ int fd = -1;
+
+	buf->len = 0;
+	if (!buf->data) {
+		buf->data = malloc(BUF_INITIAL);
+		if (!buf->data)
+			return -ENOMEM;
+		buf->cap = BUF_INITIAL;
+	}
+	fd = openat(root->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		size_t room = buf->cap - buf->len - 1;
+		ssize_t n = read(fd, buf->data + buf->len, room);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf->len += (size_t)n;
+		/*
+		 * procfs hands a seq_file over whole when it fits, and a short
+		 * read of a regular file is its end: stop without the extra
+		 * read(2) that would only return 0.
+		 */
+		if ((size_t)n < room)
+			break;
+		if (buf->cap >= BUF_LIMIT)
+			return -EFBIG;
+		{
+			char *p = realloc(buf->data, buf->cap * 2);
+
+			if (!p)
+				return -ENOMEM;
+			buf->data = p;
+			buf->cap *= 2;
+		}
+	}
+	buf->data[buf->len] = '\0';
+	return (ssize_t)buf->len;
+}
+
+ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char *out, size_t size)
+{
+	ssize_t n;
+
+	if (size == 0)
+		return -ENAMETOOLONG;
+	n = readlinkat(root->fd, rel, out, size);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	out[n] = '\0';
+	return n;
+}
+
+char *procroot_hidepid(const struct ca_procroot *root)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	struct stat st;
+
+	if (!root->live || fstat(root->fd, &st) < 0)
+		return NULL;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return NULL;
+	/* "36 25 0:22 / /proc rw,... shared:12 - proc proc rw,hidepid=invisible" */
+	while (getline(&line, &cap, f) > 0) {
+		unsigned maj, min;
+		char *sep, *opt, *end;
+
+		if (sscanf(line, "%*u %*u %u:%u", &maj, &min) != 2 ||
+		    makedev(maj, min) != st.st_dev)
+			continue;
+		sep = strstr(line, " - proc ");
+		if (!sep)
+			continue;
+		opt = strstr(sep, "hidepid=");
+		if (!opt)
+			return NULL;
+		opt += strlen("hidepid=");
+		end = opt + strcspn(opt, ", \n");
+		if (end - opt == 1 && *opt == '0')
+			return NULL;
+		return strndup(opt, (size_t)(end - opt));
+	}
+	return NULL;
+}
+
+int procroot_pids_open(const struct ca_procroot *root, struct ca_piditer *it)
+{
+	_cleanup_close_ int fd = -1;
+
+	it->dir = NULL;
+	fd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	it->dir = fdopendir(fd);
+	if (!it->dir)
+		return -errno;
+	steal_fd(&fd);
+	return 0;
+}
+
+static bool parse_pid(const char *s, pid_t *pid)
+{
+	long v = 0;
+
+	if (*s < '1' || *s > '9')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return false;
+	}
+	*pid = (pid_t)v;
+	return true;
+}
+
+int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
+{
+	struct dirent *d;
+
+	for (;;) {
+		errno = 0;
+		d = readdir(it->dir);
+		if (!d)
+			return errno ? -errno : 1;
+		if (parse_pid(d->d_name, pid))
+			return 0;
+	}
+}
+
+void procroot_pids_close(struct ca_piditer *it)
+{
+	if (it->dir)
+		closedir(it->dir);
+	it->dir = NULL;
+}

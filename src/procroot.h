@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* "A proc root": the live /proc or a directory laid out like it. All reads of /proc go here. */
+#ifndef CAPAUDIT_PROCROOT_H
+#define CAPAUDIT_PROCROOT_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct ca_procroot {
+	int fd;				/* O_PATH directory */
+	char *path;			/* as given, for messages */
+	bool live;			/* procfs, not a directory of files */
+};
+
+/* A buffer reused for every file, grown as needed; always NUL-terminated. */
+struct ca_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+struct ca_piditer {
+	DIR *dir;
+};
+
+/**
+ * procroot_open() - open @path as a proc root.
+ * Where @must_be_procfs is set, the directory has to be a procfs mount.
+ * Returns 0, or a negative errno (-ENOTDIR, -EMEDIUMTYPE for a directory
+ * that is not procfs, or open(2)'s). root->path is the caller's to free
+ * through procroot_close().
+ */
+int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs);
+
+/**
+ * procroot_close() - release what procroot_open() took.
+ */
+void procroot_close(struct ca_procroot *root);
+
+/**
+ * procroot_read() - read the whole file @rel (relative to the root) into @buf.
+ * One open, as few reads as the file needs (one for status and cgroup),
+ * one close. Returns the length, or a negative errno.
+ */
+ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
+
+/**
+ * procroot_readlink() - the target of the link @rel, NUL-terminated in @out.
+ * Returns its length, or a negative errno (-ENAMETOOLONG if it does not fit).
+ */
+ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char *out, size_t size);
+
+/**
+ * procroot_hidepid() - the hidepid= option of a live procfs, from
+ * /proc/self/mountinfo: "0" or NULL where none or unknown, else the
+ * kernel's word for it ("invisible", "noaccess", "ptraceable", or a digit).
+ * Returns a string the caller frees, or NULL.
+ */
+char *procroot_hidepid(const struct ca_procroot *root);
+
+/**
+ * procroot_pids_open() - start listing the pid directories of @root.
+ * Returns 0 or a negative errno.
+ */
+int procroot_pids_open(const struct ca_procroot *root, struct ca_piditer *it);
+
+/**
+ * procroot_pids_next() - the next pid: 0 and *@pid for one, 1 at the end,
+ * a negative errno on error. Only names made wholly of digits are pids.
+ */
+int procroot_pids_next(struct ca_piditer *it, pid_t *pid);
+
+/**
+ * procroot_pids_close() - end a listing.
+ */
+void procroot_pids_close(struct ca_piditer *it);
+
+/**
+ * buf_free() - release a buffer's memory.
+ */
+void buf_free(struct ca_buf *buf);
+
+#endif

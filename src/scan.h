@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The scan: every process of a proc root, read, attributed and grouped per container. */
+#ifndef CAPAUDIT_SCAN_H
+#define CAPAUDIT_SCAN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "host.h"
+#include "policy.h"
+#include "procroot.h"
+#include "status.h"
+#include "util.h"
+
+struct ca_proc {
+	pid_t pid;			/* in the proc root's pid namespace */
+	int error;			/* 0, or -errno of the file that could not be read */
+	struct ca_status st;
+};
+
+enum ca_verdict {
+	CA_VERDICT_PASS,
+	CA_VERDICT_FAIL,
+	CA_VERDICT_UNKNOWN,		/* nothing of it could be read */
+};
+
+struct ca_container {
+	enum ca_runtime runtime;
+	char id[CA_ID_MAX];
+	struct ca_proc *procs;		/* sorted by pid */
+	size_t nprocs;
+	size_t procs_cap;
+
+	/* Filled by audit_run(). */
+	struct ca_capsets caps;		/* the union of its processes' sets */
+	struct ca_finding *findings;
+	size_t nfindings;
+	enum ca_verdict verdict;
+};
+
+struct ca_counts {
+	size_t processes;		/* user processes seen, host ones included */
+	size_t contained;		/* of which in containers */
+	size_t kernel_threads;		/* skipped */
+	size_t vanished;		/* exited between listing and reading */
+	size_t unreadable;		/* some file could not be read */
+	size_t unreadable_denied;	/* of which for EACCES/EPERM */
+};
+
+struct ca_scan {
+	struct ca_host host;
+	struct ca_container *containers;	/* sorted by runtime, then id */
+	size_t ncontainers;
+	size_t containers_cap;
+	struct ca_counts counts;
+};
+
+/**
+ * scan_run() - read the host reference and every process under @root.
+ * Processes that vanish are counted, never an error; unreadable ones are
+ * counted and kept with what could be read. Returns 0, or a negative errno
+ * with @err saying what failed (the proc root itself, the host reference).
+ * Free with scan_free(), also after a failure.
+ */
+int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err *err);
+
+/**
+ * scan_free() - release a scan's memory.
+ */
+void scan_free(struct ca_scan *scan);
+
+#endif
