@@ -42,10 +42,30 @@ static int proc_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static bool is_vanished(ssize_t r)
+enum read_result {
+	READ_OK,
+	READ_VANISHED,			/* ENOENT: gone before open; ESRCH or empty: gone since */
+	READ_FAILED,			/* kept, with *err set */
+};
+
+/* Read /proc/<pid>/<file> into @buf; -ENOMEM is the only error that stops a scan. */
+static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid_t pid,
+			 const char *file, int *err)
 {
-	/* ENOENT: gone before open; ESRCH: gone between open and read. */
-	return r == -ENOENT || r == -ESRCH || r == 0;
+	char rel[64];
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, file);
+	n = procroot_read(root, rel, buf);
+	if (n == -ENOENT || n == -ESRCH || n == 0)
+		return READ_VANISHED;
+	if (n == -ENOMEM)
+		return -ENOMEM;
+	if (n < 0) {
+		*err = (int)n;
+		return READ_FAILED;
+	}
+	return READ_OK;
 }
 
 static struct ca_container *container_get(struct ca_scan *scan, void **tree,
@@ -100,44 +120,30 @@ static bool is_nested(const struct ca_procroot *root, const struct ca_host *host
 static int read_process(const struct ca_procroot *root, struct ca_buf *buf, struct ca_scan *scan,
 			pid_t pid, struct ca_proc *p, struct ca_attrib *at)
 {
-	char rel[64];
-	ssize_t n;
-	int status_err = 0, cgroup_err = 0;
+	int status_err = 0, cgroup_err = 0, r;
 
 	memset(p, 0, sizeof(*p));
 	memset(at, 0, sizeof(*at));
 	p->pid = pid;
 
-	snprintf(rel, sizeof(rel), "%d/status", (int)pid);
-	n = procroot_read(root, rel, buf);
-	if (is_vanished(n)) {
-		scan->counts.vanished++;
-		return 1;
-	}
-	if (n < 0) {
-		if (n == -ENOMEM)
-			return -ENOMEM;
-		status_err = (int)n;
-	} else {
+	r = read_pid_file(root, buf, pid, "status", &status_err);
+	if (r == READ_OK) {
 		status_parse(buf->data, buf->len, &p->st);
 		if (status_is_kernel_thread(&p->st, pid)) {
 			scan->counts.kernel_threads++;
 			return 1;
 		}
 	}
-
-	snprintf(rel, sizeof(rel), "%d/cgroup", (int)pid);
-	n = procroot_read(root, rel, buf);
-	if (is_vanished(n)) {
+	if (r >= 0 && r != READ_VANISHED) {
+		r = read_pid_file(root, buf, pid, "cgroup", &cgroup_err);
+		if (r == READ_OK)
+			cgroup_parse(buf->data, buf->len, at);
+	}
+	if (r < 0)
+		return r;
+	if (r == READ_VANISHED) {
 		scan->counts.vanished++;
 		return 1;
-	}
-	if (n < 0) {
-		if (n == -ENOMEM)
-			return -ENOMEM;
-		cgroup_err = (int)n;
-	} else {
-		cgroup_parse(buf->data, buf->len, at);
 	}
 
 	scan->counts.processes++;
