@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Whole scans of the fixture trees under tests/fixtures, through --proc-root as
+# production reads a real /proc, compared with tests/expected/<case>.out:
+# stdout, then stderr, then the exit status. UPDATE_GOLDEN=1 rewrites them.
+set -u
+
+top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+capaudit=${CAPAUDIT:-$PWD/capaudit}
+fixtures=$top/tests/fixtures
+expected=$top/tests/expected
+
+# case name | fixture | arguments
+cases=(
+	"mixed-text|mixed|"
+	"mixed-json|mixed|--json"
+	"mixed-strict|mixed|--strict"
+	"legacy-text|legacy|"
+	"legacy-json|legacy|scan -J"
+	"quiet-text|quiet|"
+	"quiet-json|quiet|--json"
+	"quiet-strict|quiet|scan --strict"
+	"no-cap-last-cap|no-cap-last-cap|"
+	"bad-cap-last-cap|bad-cap-last-cap|"
+	"no-host-bounding|no-host-bounding|--json"
+	"missing-root|does-not-exist|"
+	"usage-option|quiet|--bogus"
+	"usage-argument|quiet|scan extra"
+)
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0 fail=0
+for c in "${cases[@]}"; do
+	IFS='|' read -r name fixture args <<<"$c"
+	# Relative paths keep host.source and messages the same in every build tree.
+	# shellcheck disable=SC2086
+	(cd "$fixtures" && "$capaudit" $args --proc-root "$fixture" >"$tmp/out" 2>"$tmp/err"
+	 echo "exit $?" >"$tmp/status")
+	{ cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; cat "$tmp/status"; } >"$tmp/got"
+
+	if [[ $args == *-J* || $args == *--json* ]] && command -v jq >/dev/null &&
+	   [ -s "$tmp/out" ] && ! jq empty "$tmp/out" 2>/dev/null; then
+		echo "FAIL: $name: output is not valid JSON"
+		fail=$((fail + 1))
+		continue
+	fi
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$tmp/got" "$expected/$name.out"
+	fi
+	if diff -u "$expected/$name.out" "$tmp/got" >"$tmp/diff"; then
+		echo "PASS: $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $name"
+		cat "$tmp/diff"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "golden: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
