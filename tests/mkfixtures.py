@@ -167,14 +167,15 @@ def mixed():
     # a process the kernel let us list but not read (a directory where status should be)
     d = os.path.join(root, "4001")
     os.makedirs(os.path.join(d, "status"))
+    open(os.path.join(d, "status", "keep"), "w").close()   # git keeps no empty directory
     with open(os.path.join(d, "cgroup"), "w") as f:
         f.write(cgroup_text("/docker/" + D1))
-    # a process that exited between listing and reading: its directory is empty
+    # a process that exited between listing and reading: no status any more
     os.makedirs(os.path.join(root, "4002"))
-    # not pids
-    os.makedirs(os.path.join(root, "self"))
-    os.makedirs(os.path.join(root, "0123"))
-    os.makedirs(os.path.join(root, "12a"))
+    open(os.path.join(root, "4002", "cmdline"), "w").close()
+    # not pids: were they read as such, their status would show up in the report
+    for name in ("self", "0123", "12a", "-5", "4294967296"):
+        shutil.copytree(os.path.join(root, "1001"), os.path.join(root, name), symlinks=True)
 
 
 def legacy():
