@@ -225,10 +225,11 @@ int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err
 		goto out;
 	}
 	r = 0;
-	for (i = 0; i < scan->ncontainers; i++)
+	for (i = 0; i < scan->ncontainers; i++)	/* a container has a process */
 		qsort(scan->containers[i].procs, scan->containers[i].nprocs,
 		      sizeof(struct ca_proc), proc_cmp);
-	qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
+	if (scan->ncontainers)		/* qsort(NULL, 0) is undefined */
+		qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
 out:
 	tdestroy(tree, free);
 	procroot_pids_close(&it);
