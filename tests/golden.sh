@@ -31,6 +31,12 @@ cases=(
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
+# A release tarball carries the trees as tests/fixtures.tar (see Makefile.am).
+if [ ! -d "$fixtures" ] && [ -f "$top/tests/fixtures.tar" ]; then
+	tar -xf "$top/tests/fixtures.tar" -C "$tmp" || exit 99
+	fixtures=$tmp/fixtures
+fi
+
 pass=0 fail=0
 for c in "${cases[@]}"; do
 	IFS='|' read -r name fixture args <<<"$c"
