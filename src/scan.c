@@ -99,23 +99,6 @@ static struct ca_container *container_get(struct ca_scan *scan, void **tree,
 	return c;
 }
 
-/*
- * Is the process in a pid namespace other than the proc root's? NSpid says
- * so without a syscall; only where a kernel or fixture lacks it do we
- * compare the namespace link with the host reference.
- */
-static bool is_nested(const struct ca_procroot *root, const struct ca_host *host,
-		      const struct ca_proc *p)
-{
-	uint64_t ino;
-
-	if (status_has(&p->st, STATUS_NSPID))
-		return p->st.pidns_level > 0;
-	if (!(host->ns_known & (1u << CA_NS_PID)) || ns_read(root, p->pid, CA_NS_PID, &ino) < 0)
-		return false;
-	return ino != host->ns[CA_NS_PID];
-}
-
 /* Read one process; returns 1 if it is to be skipped, 0 if @p is filled, <0 on error. */
 static int read_process(const struct ca_procroot *root, struct ca_buf *buf, struct ca_scan *scan,
 			pid_t pid, struct ca_proc *p, struct ca_attrib *at)
@@ -156,47 +139,145 @@ static int read_process(const struct ca_procroot *root, struct ca_buf *buf, stru
 	return 0;
 }
 
-static int add_process(const struct ca_procroot *root, struct ca_scan *scan, void **tree,
-		       const struct ca_proc *p, const struct ca_attrib *at)
-{
-	struct ca_container *c;
-	char id[CA_ID_MAX];
-	enum ca_runtime rt;
+/*
+ * A process in a nested pid namespace that no cgroup attributes: its
+ * container is its pid namespace, resolved after the walk so that one
+ * ns/pid link is read per namespace, not per process.
+ */
+struct pending {
+	struct ca_proc p;
 	uint64_t ino;
+	bool ino_known;
+	bool ino_tried;
+};
 
-	if (at->kind == CA_ATTRIB_CONTAINER) {
-		rt = at->runtime;
-		snprintf(id, sizeof(id), "%s", at->id);
-	} else if (is_nested(root, &scan->host, p)) {
-		/*
-		 * In a pid namespace of its own but in no cgroup we know: still a
-		 * container, never dropped. This also overrides a monitor's
-		 * cgroup name, which a container could choose for itself.
-		 */
-		rt = CA_RT_UNKNOWN;
-		if (ns_read(root, p->pid, CA_NS_PID, &ino) == 0)
-			snprintf(id, sizeof(id), "pidns:%" PRIu64, ino);
-		else
-			snprintf(id, sizeof(id), "pidns:unreadable");
-	} else {
-		return 0;		/* a host process, or a monitor on the host */
-	}
+struct walk {
+	const struct ca_procroot *root;
+	struct ca_scan *scan;
+	void *tree;			/* (runtime, id) -> index into scan->containers */
+	struct pending *pending;
+	size_t npending;
+	size_t pending_cap;
+};
 
-	c = container_get(scan, tree, rt, id);
+static int container_add(struct walk *w, enum ca_runtime rt, const char *id, const struct ca_proc *p)
+{
+	struct ca_container *c = container_get(w->scan, &w->tree, rt, id);
+
 	if (!c)
 		return -ENOMEM;
 	if (util_grow(&c->procs, &c->procs_cap, c->nprocs + 1, sizeof(*c->procs)) < 0)
 		return -ENOMEM;
 	c->procs[c->nprocs++] = *p;
-	scan->counts.contained++;
+	w->scan->counts.contained++;
+	return 0;
+}
+
+static int add_process(struct walk *w, const struct ca_proc *p, const struct ca_attrib *at)
+{
+	struct pending *q;
+	uint64_t ino = 0;
+	bool nested;
+
+	if (at->kind == CA_ATTRIB_CONTAINER)
+		return container_add(w, at->runtime, at->id, p);
+	/*
+	 * Nested but in no cgroup we know: still a container, never dropped.
+	 * This also overrides a monitor's cgroup name, which a container
+	 * could choose for itself. NSpid says "nested" without a syscall;
+	 * only a kernel (or fixture) without it costs a readlink here.
+	 */
+	if (status_has(&p->st, STATUS_NSPID))
+		nested = p->st.pidns_level > 0;
+	else
+		nested = (w->scan->host.ns_known & (1u << CA_NS_PID)) &&
+			 ns_read(w->root, p->pid, CA_NS_PID, &ino) == 0 &&
+			 ino != w->scan->host.ns[CA_NS_PID];
+	if (!nested)
+		return 0;		/* a host process, or a monitor on the host */
+	if (util_grow(&w->pending, &w->pending_cap, w->npending + 1, sizeof(*w->pending)) < 0)
+		return -ENOMEM;
+	q = &w->pending[w->npending++];
+	q->p = *p;
+	q->ino = ino;
+	q->ino_known = q->ino_tried = ino != 0;
+	return 0;
+}
+
+static int pending_cmp(const void *a, const void *b)
+{
+	return proc_cmp(&((const struct pending *)a)->p, &((const struct pending *)b)->p);
+}
+
+static struct pending *pending_find(struct walk *w, pid_t pid)
+{
+	struct pending key = { .p.pid = pid };
+
+	return bsearch(&key, w->pending, w->npending, sizeof(*w->pending), pending_cmp);
+}
+
+/*
+ * The top of @q's pid namespace among the pending processes: a parent at
+ * the same NSpid depth shares the child's namespace (a child is born in
+ * its parent's pid namespace or one level below it).
+ */
+static struct pending *pending_top(struct walk *w, struct pending *q)
+{
+	size_t steps;
+
+	if (!status_has(&q->p.st, STATUS_NSPID | STATUS_PPID))
+		return q;
+	for (steps = 0; steps < w->npending; steps++) {
+		struct pending *parent = pending_find(w, q->p.st.ppid);
+
+		if (!parent || parent == q || !status_has(&parent->p.st, STATUS_NSPID) ||
+		    parent->p.st.pidns_level != q->p.st.pidns_level)
+			break;
+		q = parent;
+	}
+	return q;
+}
+
+static void pending_read_ns(struct walk *w, struct pending *q)
+{
+	if (!q->ino_tried)
+		q->ino_known = ns_read(w->root, q->p.pid, CA_NS_PID, &q->ino) == 0;
+	q->ino_tried = true;
+}
+
+static int add_pending(struct walk *w)
+{
+	char id[CA_ID_MAX];
+	size_t i;
+	int r;
+
+	if (!w->npending)
+		return 0;
+	qsort(w->pending, w->npending, sizeof(*w->pending), pending_cmp);
+	for (i = 0; i < w->npending; i++) {
+		struct pending *q = &w->pending[i], *top = pending_top(w, q);
+
+		pending_read_ns(w, top);
+		if (!top->ino_known)
+			pending_read_ns(w, q);
+		if (top->ino_known)
+			snprintf(id, sizeof(id), "pidns:%" PRIu64, top->ino);
+		else if (q->ino_known)
+			snprintf(id, sizeof(id), "pidns:%" PRIu64, q->ino);
+		else
+			snprintf(id, sizeof(id), "pidns:unreadable@%d", (int)top->p.pid);
+		r = container_add(w, CA_RT_UNKNOWN, id, &q->p);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err *err)
 {
+	struct walk w = { .root = root, .scan = scan };
 	struct ca_buf buf = { 0 };
 	struct ca_piditer it = { 0 };
-	void *tree = NULL;
 	size_t i;
 	pid_t pid;
 	int r;
@@ -216,22 +297,24 @@ int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err
 
 		r = read_process(root, &buf, scan, pid, &p, &at);
 		if (r == 0)
-			r = add_process(root, scan, &tree, &p, &at);
+			r = add_process(&w, &p, &at);
 		if (r < 0)
 			break;
 	}
+	if (r == 1)
+		r = add_pending(&w);
 	if (r < 0) {
 		err_set(err, r, "cannot scan %s: %s", root->path, strerror(-r));
 		goto out;
 	}
-	r = 0;
 	for (i = 0; i < scan->ncontainers; i++)	/* a container has a process */
 		qsort(scan->containers[i].procs, scan->containers[i].nprocs,
 		      sizeof(struct ca_proc), proc_cmp);
 	if (scan->ncontainers)		/* qsort(NULL, 0) is undefined */
 		qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
 out:
-	tdestroy(tree, free);
+	tdestroy(w.tree, free);
+	free(w.pending);
 	procroot_pids_close(&it);
 	buf_free(&buf);
 	return r;

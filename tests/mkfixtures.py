@@ -162,8 +162,14 @@ def mixed():
     # something in its own pid namespace that no runtime claims (bubblewrap, say)
     proc(root, 3001, "bwrap", ppid=40, bnd=HOST_BND, eff="0000000000000000", nspid="3001\t1",
          ns=dict(pid=4026532777))
-    proc(root, 3002, "app", ppid=3001, bnd=HOST_BND, eff="0000000000000000", nspid="3002\t2",
-         ns=dict(pid=4026532777))
+    # its child shares the namespace (same NSpid depth): its link is never read
+    proc(root, 3002, "app", ppid=3001, bnd=HOST_BND, eff="0000000000000000", nspid="3002\t2")
+    # a grandchild one level deeper is a namespace, and a container, of its own
+    proc(root, 3003, "inner", ppid=3002, bnd="0000000000000000", nspid="3003\t3\t1",
+         ns=dict(pid=4026532888))
+    # a sandbox whose namespace link cannot be read: named after its top process
+    proc(root, 3101, "sandbox", ppid=40, bnd="0000000000000400", nspid="3101\t1")
+    proc(root, 3102, "worker", ppid=3101, bnd="0000000000000400", nspid="3102\t2")
     # a process the kernel let us list but not read (a directory where status should be)
     d = os.path.join(root, "4001")
     os.makedirs(os.path.join(d, "status"))
