@@ -35,6 +35,13 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 	int r;
 
 	memset(host, 0, sizeof(*host));
+	/*
+	 * hidepid= hides other users' processes without an error to count;
+	 * only root, which passes the kernel's ptrace check, sees them all.
+	 */
+	host->hidepid = procroot_hidepid(root);
+	host->hidepid_hides = host->hidepid && geteuid() != 0;
+
 	n = procroot_read(root, "sys/kernel/cap_last_cap", buf);
 	if (n < 0)
 		return err_set(err, (int)n, "cannot read %s/sys/kernel/cap_last_cap: %s",
@@ -45,6 +52,10 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 			       root->path);
 
 	n = procroot_read(root, "1/status", buf);
+	if (n < 0 && host->hidepid_hides)
+		return err_set(err, (int)n, "cannot read %s/1/status, the host reference: %s "
+			       "(mounted with hidepid=%s, which hides it from this user)",
+			       root->path, strerror((int)-n), host->hidepid);
 	if (n < 0)
 		return err_set(err, (int)n, "cannot read %s/1/status, the host reference: %s",
 			       root->path, strerror((int)-n));
@@ -58,12 +69,6 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 	if (read_namespaces(root, 1, host) < 0)
 		read_namespaces(root, 2, host);
 
-	/*
-	 * hidepid= hides other users' processes without an error to count;
-	 * only root, which passes the kernel's ptrace check, sees them all.
-	 */
-	host->hidepid = procroot_hidepid(root);
-	host->hidepid_hides = host->hidepid && geteuid() != 0;
 	return 0;
 }
 
