@@ -67,9 +67,13 @@ static const char *verdict_upper(enum ca_verdict v)
 	return "UNKNOWN";
 }
 
-/* A cell that owns a string from caps_join(); "?" where the set is unknown. */
+/*
+ * A cell that owns a string from caps_join(); "?" where the set is unknown,
+ * "-" where it is empty, and "ALL", as docker inspect says it, where it holds
+ * everything the host's bounding set does: forty names would bury the table.
+ */
 static int set_caps_cell(struct libscols_line *ln, int col, const struct ca_capnames *names,
-			 bool known, uint64_t mask)
+			 bool known, uint64_t mask, uint64_t host)
 {
 	char *s;
 
@@ -77,6 +81,8 @@ static int set_caps_cell(struct libscols_line *ln, int col, const struct ca_capn
 		return scols_line_set_data(ln, col, "?");
 	if (!mask)
 		return scols_line_set_data(ln, col, "-");
+	if (host && (mask & host) == host)
+		return scols_line_set_data(ln, col, "ALL");
 	s = caps_join(names, mask, ",");
 	if (!s)
 		return -ENOMEM;
@@ -84,7 +90,7 @@ static int set_caps_cell(struct libscols_line *ln, int col, const struct ca_capn
 }
 
 static int add_row(struct libscols_table *tb, const struct ca_container *c,
-		   const struct ca_capnames *names)
+		   const struct ca_capnames *names, uint64_t host)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	bool known = caps_set_is_known(&c->caps, CA_SET_BOUNDING);
@@ -102,11 +108,13 @@ static int add_row(struct libscols_table *tb, const struct ca_container *c,
 	if (r == 0)
 		r = scols_line_set_data(ln, COL_PIDS, pids);
 	if (r == 0)
-		r = set_caps_cell(ln, COL_BOUNDING, names, known, bnd);
+		r = set_caps_cell(ln, COL_BOUNDING, names, known, bnd, host);
 	if (r == 0 && runtime_default_caps(c->runtime, &def)) {
-		r = set_caps_cell(ln, COL_ADDED, names, known, bnd & ~def);
+		/* Added beyond the default: ALL where the bounding set is. */
+		r = set_caps_cell(ln, COL_ADDED, names, known,
+				  (host && (bnd & host) == host) ? bnd : bnd & ~def, host);
 		if (r == 0)
-			r = set_caps_cell(ln, COL_DROPPED, names, known, def & ~bnd);
+			r = set_caps_cell(ln, COL_DROPPED, names, known, def & ~bnd, 0);
 	} else if (r == 0) {
 		r = scols_line_set_data(ln, COL_ADDED, "-");
 		if (r == 0)
@@ -130,7 +138,7 @@ static int print_table(FILE *out, const struct ca_report *rep)
 		if (!scols_table_new_column(tb, infos[i].name, infos[i].whint, infos[i].flags))
 			return -ENOMEM;
 	for (i = 0; i < rep->scan->ncontainers; i++) {
-		r = add_row(tb, &rep->scan->containers[i], rep->names);
+		r = add_row(tb, &rep->scan->containers[i], rep->names, rep->scan->host.bounding);
 		if (r < 0)
 			return r;
 	}
