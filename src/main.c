@@ -57,8 +57,8 @@ static void version(void)
 	printf("capaudit (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 }
 
-static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warnx_(const char *fmt, ...)
+static void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,14 +103,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			version();
 			return EXIT_PASS;
 		case ':':
-			warnx_("option '%s' requires an argument", argv[optind - 1]);
+			warn_msg("option '%s' requires an argument", argv[optind - 1]);
 			fputs("Try 'capaudit --help' for more information.\n", stderr);
 			return EXIT_TROUBLE;
 		default:
 			if (optopt)
-				warnx_("invalid option -- '%c'", optopt);
+				warn_msg("invalid option -- '%c'", optopt);
 			else
-				warnx_("unrecognized option '%s'", argv[optind - 1]);
+				warn_msg("unrecognized option '%s'", argv[optind - 1]);
 			fputs("Try 'capaudit --help' for more information.\n", stderr);
 			return EXIT_TROUBLE;
 		}
@@ -118,7 +118,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc && strcmp(argv[optind], "scan") == 0)
 		optind++;
 	if (optind < argc) {
-		warnx_("unknown command or argument '%s'", argv[optind]);
+		warn_msg("unknown command or argument '%s'", argv[optind]);
 		fputs("Try 'capaudit --help' for more information.\n", stderr);
 		return EXIT_TROUBLE;
 	}
@@ -138,22 +138,22 @@ static int run_scan(const struct options *o)
 
 	r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
 	if (r == -EMEDIUMTYPE) {
-		warnx_("/proc is not a procfs mount; use --proc-root to read a copy of one");
+		warn_msg("/proc is not a procfs mount; use --proc-root to read a copy of one");
 		goto out;
 	} else if (r < 0) {
-		warnx_("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
+		warn_msg("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
 		goto out;
 	}
 	r = scan_run(&root, &scan, &err);
 	if (r < 0) {
-		warnx_("%s", err.msg);
+		warn_msg("%s", err.msg);
 		goto out;
 	}
 	r = caps_names_init(&names, scan.host.last_cap);
 	if (r == 0)
 		r = audit_run(&scan, policy, &summary);
 	if (r < 0) {
-		warnx_("%s", strerror(-r));
+		warn_msg("%s", strerror(-r));
 		goto out;
 	}
 	rep = (struct ca_report){
@@ -165,11 +165,11 @@ static int run_scan(const struct options *o)
 	};
 	r = o->json ? report_json_print(stdout, &rep) : report_text_print(stdout, &rep);
 	if (r < 0) {
-		warnx_("cannot write the report: %s", strerror(-r));
+		warn_msg("cannot write the report: %s", strerror(-r));
 		goto out;
 	}
 	if (o->strict && !summary.complete) {
-		warnx_("the audit is incomplete: %zu process%s could not be read%s",
+		warn_msg("the audit is incomplete: %zu process%s could not be read%s",
 		       scan.counts.unreadable, scan.counts.unreadable == 1 ? "" : "es",
 		       scan.host.hidepid_hides ? ", and hidepid= hides others" : "");
 		goto out;
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 		status = run_scan(&o);
 	/* A report that did not reach its reader is an I/O error (close_stdout). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warnx_("write error: %s", strerror(errno));
+		warn_msg("write error: %s", strerror(errno));
 		status = EXIT_TROUBLE;
 	}
 	return status;

@@ -30,10 +30,4 @@ int report_text_print(FILE *out, const struct ca_report *r);
  */
 int report_json_print(FILE *out, const struct ca_report *r);
 
-/**
- * report_short_id() - the id as the table shows it: 12 characters of a
- * hex id, any other id in full. Points into @c or @buf.
- */
-const char *report_short_id(const struct ca_container *c, char *buf, size_t size);
-
 #endif

@@ -40,7 +40,8 @@ static void scols_unrefp(struct libscols_table **tb)
 	scols_unref_table(*tb);
 }
 
-const char *report_short_id(const struct ca_container *c, char *buf, size_t size)
+/* The id as the table shows it: 12 characters of a hex id, any other id in full. */
+static const char *short_id(const struct ca_container *c, char *buf, size_t size)
 {
 	size_t len = strlen(c->id), i;
 
@@ -104,7 +105,7 @@ static int add_row(struct libscols_table *tb, const struct ca_container *c,
 	/* libsmartcols escapes unsafe bytes in cells itself: pass them raw. */
 	r = scols_line_set_data(ln, COL_RUNTIME, runtime_name(c->runtime));
 	if (r == 0)
-		r = scols_line_set_data(ln, COL_ID, report_short_id(c, idbuf, sizeof(idbuf)));
+		r = scols_line_set_data(ln, COL_ID, short_id(c, idbuf, sizeof(idbuf)));
 	if (r == 0)
 		r = scols_line_set_data(ln, COL_PIDS, pids);
 	if (r == 0)
@@ -158,7 +159,7 @@ static int print_findings(FILE *out, const struct ca_report *rep)
 
 		if (!c->nfindings)
 			continue;
-		shortid = report_short_id(c, idbuf, sizeof(idbuf));
+		shortid = short_id(c, idbuf, sizeof(idbuf));
 		id = esc_text(shortid, strlen(shortid));
 		if (!id)
 			return -ENOMEM;
