@@ -673,9 +673,15 @@ check_container() {
 	CONTAINER_OK=no
 	LIVE_IDS+=("$id")
 
-	if ! [[ $id =~ ^[0-9a-f]{64}$ ]]; then
-		hard_error "$what: the runtime reported an id that is not 64 hex digits: $id"
-	fi
+	# docker, podman and CRI ids are 64 hex digits; ctr, LXC and nspawn
+	# containers are named by their users, unknown ones by their pid namespace.
+	case $runtime in
+	docker | podman)
+		[[ $id =~ ^[0-9a-f]{64}$ ]] ||
+			hard_error "$what: the runtime reported an id that is not 64 hex digits: $id" ;;
+	*)
+		[ -n "$id" ] || hard_error "$what: empty container id" ;;
+	esac
 	n=$(jq --arg id "$id" '[.containers[] | select(.id == $id)] | length' "$LIVE_JSON")
 	if [ "$n" -ne 1 ]; then
 		fail_check "$what: $n container entries have .id == \"$id\", expected exactly 1" \
