@@ -8,32 +8,61 @@
 
 #include "runtime.h"
 
-#define CA_ID_MAX 80			/* "pidns:<inode>" or 64 hex digits, and a NUL */
+/* A container's id: 64 hex digits, a name its user chose, or "pidns:<inode>". */
+#define CA_ID_MAX 256
+/* A Kubernetes pod uid, 36 characters with dashes (32 for a static pod's hash). */
+#define CA_POD_UID_MAX 40
+/* Outer containers recorded for a nested one (docker-in-docker, docker in LXC). */
+#define CA_PARENTS_MAX 4
 
 enum ca_attrib_kind {
 	CA_ATTRIB_NONE,			/* nothing recognised: a host process */
 	CA_ATTRIB_CONTAINER,		/* inside a container */
 	CA_ATTRIB_MONITOR,		/* a runtime's supervisor, e.g. conmon */
+	CA_ATTRIB_CANDIDATE,		/* "/<namespace>/<id>": ctr's, if a shim confirms it */
+};
+
+enum ca_qos {
+	CA_QOS_NONE,
+	CA_QOS_GUARANTEED,
+	CA_QOS_BURSTABLE,
+	CA_QOS_BESTEFFORT,
+};
+
+struct ca_ref {
+	enum ca_runtime runtime;
+	char id[CA_ID_MAX];
 };
 
 struct ca_attrib {
 	enum ca_attrib_kind kind;
-	enum ca_runtime runtime;	/* CA_RT_NONE unless kind is CONTAINER or MONITOR */
-	char id[CA_ID_MAX];		/* the container's id, for a CONTAINER */
+	enum ca_runtime runtime;	/* for a CONTAINER or MONITOR */
+	char id[CA_ID_MAX];		/* a CONTAINER's id; a CANDIDATE's <id> */
+	char ns[CA_ID_MAX];		/* a CANDIDATE's containerd <namespace> */
+	char pod_uid[CA_POD_UID_MAX];	/* with dashes; "" outside Kubernetes */
+	enum ca_qos qos;
+	unsigned nparents;
+	struct ca_ref parents[CA_PARENTS_MAX];	/* outermost first */
 };
 
 /**
  * cgroup_parse() - attribute a process from the text of its cgroup file.
  * Lines are read in order of trust: the cgroup2 "0::" line, then
  * "name=systemd", then the controllers; the first that names a container or
- * a monitor decides. Malformed lines are ignored. Never fails.
+ * a monitor decides, and a bare two-level path (a ctr candidate) counts only
+ * where no line says more. Malformed lines are ignored. Never fails.
  */
 void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out);
 
 /**
  * cgroup_path_attribute() - attribute one cgroup path ("/docker/<id>").
- * Returns true when the path names a container or a monitor.
+ * Returns @out->kind.
  */
-bool cgroup_path_attribute(const char *path, size_t len, struct ca_attrib *out);
+enum ca_attrib_kind cgroup_path_attribute(const char *path, size_t len, struct ca_attrib *out);
+
+/**
+ * cgroup_qos_name() - "guaranteed", "burstable", "besteffort", or NULL.
+ */
+const char *cgroup_qos_name(enum ca_qos qos);
 
 #endif

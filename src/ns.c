@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,4 +63,49 @@ int ns_read(const struct ca_procroot *root, pid_t pid, enum ca_ns ns, uint64_t *
 	if (n < 0)
 		return (int)n;
 	return ns_link_parse(ns, target, inode);
+}
+
+/* Skip blanks, then read an unsigned 32-bit number. */
+static const char *uid_field(const char *p, const char *end, uint64_t *v)
+{
+	const char *start;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	start = p;
+	*v = 0;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		*v = *v * 10 + (uint64_t)(*p - '0');
+		if (*v > UINT32_MAX)
+			return NULL;
+	}
+	return p > start ? p : NULL;
+}
+
+int ns_uid_map_root(const char *buf, size_t len, uint32_t *uid)
+{
+	const char *p = buf, *end = buf + len;
+	bool any = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *lend = nl ? nl : end;
+		uint64_t inside, outside, count;
+		const char *q = p;
+
+		if (!nl)
+			return -EINVAL;		/* cut short */
+		q = uid_field(q, lend, &inside);
+		q = q ? uid_field(q, lend, &outside) : NULL;
+		q = q ? uid_field(q, lend, &count) : NULL;
+		if (!q || q != lend || count == 0)
+			return -EINVAL;
+		any = true;
+		if (inside == 0) {
+			*uid = (uint32_t)outside;
+			return 0;
+		}
+		p = nl + 1;
+	}
+	return any ? -ENOENT : -EINVAL;
 }

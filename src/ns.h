@@ -38,4 +38,12 @@ int ns_link_parse(enum ca_ns ns, const char *target, uint64_t *inode);
  */
 int ns_read(const struct ca_procroot *root, pid_t pid, enum ca_ns ns, uint64_t *inode);
 
+/**
+ * ns_uid_map_root() - the host uid that uid 0 of a user namespace maps to,
+ * from the text of /proc/<pid>/uid_map ("inside outside count" lines).
+ * Returns 0 and sets *@uid, -ENOENT where uid 0 is not mapped, -EINVAL for
+ * text that is not a uid_map.
+ */
+int ns_uid_map_root(const char *buf, size_t len, uint32_t *uid);
+
 #endif

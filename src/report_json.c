@@ -120,8 +120,23 @@ static void put_sets(struct jdoc *d, struct json_object *obj, const struct ca_ca
 	}
 }
 
+/* "userns": read once per container, shown on each of its processes. */
+static struct json_object *userns_json(struct jdoc *d, const struct ca_userns *u)
+{
+	struct json_object *o;
+
+	if (!u->known)
+		return JNULL;
+	o = json_object_new_object();
+	put(d, o, "child", json_object_new_boolean(u->child));
+	put(d, o, "root_host_uid",
+	    OPT(u->child ? u->root_mapped : true,
+		json_object_new_int64(u->child ? u->root_host_uid : 0)));
+	return o;
+}
+
 static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
-					const struct ca_capnames *names)
+					const struct ca_container *c, const struct ca_capnames *names)
 {
 	struct json_object *o = json_object_new_object();
 	const struct ca_status *st = &p->st;
@@ -149,6 +164,7 @@ static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
 	put(d, o, "seccomp_filters",
 	    OPT(status_has(st, STATUS_SECCOMP_FILTERS), json_object_new_int64(st->seccomp_filters)));
 	put_sets(d, o, &st->caps, names);
+	put(d, o, "userns", userns_json(d, &c->userns));
 	if (p->error)
 		put(d, o, "error", json_object_new_string(strerrorname_np(-p->error)));
 	return o;
@@ -174,6 +190,43 @@ static struct json_object *finding_json(struct jdoc *d, const struct ca_finding 
 	return o;
 }
 
+static const char *const source_names[] = {
+	[CA_SRC_CGROUP] = "cgroup",
+	[CA_SRC_SUPERVISOR] = "supervisor",
+	[CA_SRC_PIDNS] = "pidns",
+};
+
+static struct json_object *pod_json(struct jdoc *d, const struct ca_container *c)
+{
+	struct json_object *o;
+	const char *qos = cgroup_qos_name(c->qos);
+
+	if (!c->pod_uid[0])
+		return JNULL;
+	o = json_object_new_object();
+	put(d, o, "uid", json_object_new_string(c->pod_uid));
+	put(d, o, "qos", OPT(qos, json_object_new_string(qos)));
+	put(d, o, "sandbox", json_object_new_boolean(c->sandbox));
+	return o;
+}
+
+static struct json_object *parents_json(struct jdoc *d, const struct ca_container *c)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned i;
+
+	for (i = 0; a && i < c->nparents; i++) {
+		struct json_object *o = json_object_new_object();
+
+		append(d, a, o);
+		if (d->err)
+			break;
+		put(d, o, "runtime", json_object_new_string(runtime_name(c->parents[i].runtime)));
+		put(d, o, "id", str(c->parents[i].id));
+	}
+	return a;
+}
+
 static struct json_object *container_json(struct jdoc *d, const struct ca_container *c,
 					  const struct ca_report *rep)
 {
@@ -190,6 +243,9 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "runtime", json_object_new_string(runtime_name(c->runtime)));
 	put(d, o, "id", str(c->id));
 	put(d, o, "verdict", json_object_new_string(audit_verdict_name(c->verdict)));
+	put(d, o, "source", json_object_new_string(source_names[c->source]));
+	put(d, o, "pod", pod_json(d, c));
+	put(d, o, "parents", parents_json(d, c));
 	put_sets(d, o, &c->caps, rep->names);
 	put(d, o, "added", OPT(has_default, names_array(d, rep->names, bnd & ~def)));
 	put(d, o, "dropped", OPT(has_default, names_array(d, rep->names, def & ~bnd)));
@@ -198,7 +254,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 		append(d, findings, finding_json(d, &c->findings[i], rep));
 	put(d, o, "processes", procs);
 	for (i = 0; !d->err && i < c->nprocs; i++)
-		append(d, procs, process_json(d, &c->procs[i], rep->names));
+		append(d, procs, process_json(d, &c->procs[i], c, rep->names));
 	return o;
 }
 

@@ -9,13 +9,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pidmap.h"
 #include "scan.h"
+#include "supervisor.h"
+
+/* Marks for struct node.anc: no supervisor above, or not known yet. */
+#define ANC_NONE (-1)
+#define ANC_UNRESOLVED (-2)
 
 /* The key of a container in the scan's search tree. */
 struct ckey {
 	enum ca_runtime runtime;
 	char id[CA_ID_MAX];
 	size_t index;			/* into scan->containers */
+};
+
+/* Every user process, host ones included: enough to walk parent chains. */
+struct node {
+	pid_t pid;
+	pid_t ppid;			/* 0 where unknown */
+	int32_t sup;			/* index into walk.sups if it is a supervisor, else -1 */
+	int32_t anc;			/* nearest supervisor above it, ANC_NONE, ANC_UNRESOLVED */
+};
+
+/*
+ * A process the cgroup did not place: in a nested pid namespace, a ctr
+ * candidate, or under a supervisor. Resolved after the walk, when every
+ * supervisor and parent is known.
+ */
+struct pending {
+	struct ca_proc p;
+	bool nested;
+	bool candidate;
+	char ns[CA_ID_MAX];		/* a candidate's containerd namespace and id */
+	char id[CA_ID_MAX];
+	uint64_t ino;			/* its pid namespace, where already read */
+	bool ino_known;
+	bool ino_tried;
+};
+
+struct walk {
+	const struct ca_procroot *root;
+	struct ca_scan *scan;
+	struct ca_buf *buf;
+	void *tree;			/* (runtime, id) -> index into scan->containers */
+	struct node *nodes;
+	size_t nnodes, nodes_cap;
+	struct ca_pidmap pids;		/* pid -> index into nodes */
+	struct ca_supervisor *sups;
+	size_t nsups, sups_cap;
+	struct pending *pending;
+	size_t npending, pending_cap;
 };
 
 static int ckey_cmp(const void *a, const void *b)
@@ -68,59 +112,28 @@ static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid
 	return READ_OK;
 }
 
-static struct ca_container *container_get(struct ca_scan *scan, void **tree,
-					  enum ca_runtime rt, const char *id)
-{
-	struct ckey key = { .runtime = rt };
-	struct ckey **found, *k;
-	struct ca_container *c;
-
-	snprintf(key.id, sizeof(key.id), "%s", id);
-	found = tfind(&key, tree, ckey_cmp);
-	if (found)
-		return &scan->containers[(*found)->index];
-
-	if (util_grow(&scan->containers, &scan->containers_cap, scan->ncontainers + 1,
-		      sizeof(*scan->containers)) < 0)
-		return NULL;
-	k = malloc(sizeof(*k));
-	if (!k)
-		return NULL;
-	*k = key;
-	k->index = scan->ncontainers;
-	if (!tsearch(k, tree, ckey_cmp)) {
-		free(k);
-		return NULL;
-	}
-	c = &scan->containers[scan->ncontainers++];
-	memset(c, 0, sizeof(*c));
-	c->runtime = rt;
-	memcpy(c->id, key.id, sizeof(c->id));
-	return c;
-}
-
 /* Read one process; returns 1 if it is to be skipped, 0 if @p is filled, <0 on error. */
-static int read_process(const struct ca_procroot *root, struct ca_buf *buf, struct ca_scan *scan,
-			pid_t pid, struct ca_proc *p, struct ca_attrib *at)
+static int read_process(struct walk *w, pid_t pid, struct ca_proc *p, struct ca_attrib *at)
 {
+	struct ca_scan *scan = w->scan;
 	int status_err = 0, cgroup_err = 0, r;
 
 	memset(p, 0, sizeof(*p));
 	memset(at, 0, sizeof(*at));
 	p->pid = pid;
 
-	r = read_pid_file(root, buf, pid, "status", &status_err);
+	r = read_pid_file(w->root, w->buf, pid, "status", &status_err);
 	if (r == READ_OK) {
-		status_parse(buf->data, buf->len, &p->st);
+		status_parse(w->buf->data, w->buf->len, &p->st);
 		if (status_is_kernel_thread(&p->st, pid)) {
 			scan->counts.kernel_threads++;
 			return 1;
 		}
 	}
 	if (r >= 0 && r != READ_VANISHED) {
-		r = read_pid_file(root, buf, pid, "cgroup", &cgroup_err);
+		r = read_pid_file(w->root, w->buf, pid, "cgroup", &cgroup_err);
 		if (r == READ_OK)
-			cgroup_parse(buf->data, buf->len, at);
+			cgroup_parse(w->buf->data, w->buf->len, at);
 	}
 	if (r < 0)
 		return r;
@@ -139,33 +152,58 @@ static int read_process(const struct ca_procroot *root, struct ca_buf *buf, stru
 	return 0;
 }
 
-/*
- * A process in a nested pid namespace that no cgroup attributes: its
- * container is its pid namespace, resolved after the walk so that one
- * ns/pid link is read per namespace, not per process.
- */
-struct pending {
-	struct ca_proc p;
-	uint64_t ino;
-	bool ino_known;
-	bool ino_tried;
-};
-
-struct walk {
-	const struct ca_procroot *root;
-	struct ca_scan *scan;
-	void *tree;			/* (runtime, id) -> index into scan->containers */
-	struct pending *pending;
-	size_t npending;
-	size_t pending_cap;
-};
-
-static int container_add(struct walk *w, enum ca_runtime rt, const char *id, const struct ca_proc *p)
+static struct ca_container *container_get(struct walk *w, enum ca_runtime rt, const char *id,
+					  bool *created)
 {
-	struct ca_container *c = container_get(w->scan, &w->tree, rt, id);
+	struct ca_scan *scan = w->scan;
+	struct ckey key = { .runtime = rt };
+	struct ckey **found, *k;
+	struct ca_container *c;
+
+	*created = false;
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	found = tfind(&key, &w->tree, ckey_cmp);
+	if (found)
+		return &scan->containers[(*found)->index];
+
+	if (util_grow(&scan->containers, &scan->containers_cap, scan->ncontainers + 1,
+		      sizeof(*scan->containers)) < 0)
+		return NULL;
+	k = malloc(sizeof(*k));
+	if (!k)
+		return NULL;
+	*k = key;
+	k->index = scan->ncontainers;
+	if (!tsearch(k, &w->tree, ckey_cmp)) {
+		free(k);
+		return NULL;
+	}
+	c = &scan->containers[scan->ncontainers++];
+	memset(c, 0, sizeof(*c));
+	c->runtime = rt;
+	memcpy(c->id, key.id, sizeof(c->id));
+	*created = true;
+	return c;
+}
+
+/* Add @p to the container (@rt, @id); a new container takes @at's pod and parents. */
+static int container_add(struct walk *w, enum ca_runtime rt, const char *id, enum ca_source src,
+			 const struct ca_attrib *at, const struct ca_proc *p)
+{
+	bool created;
+	struct ca_container *c = container_get(w, rt, id, &created);
 
 	if (!c)
 		return -ENOMEM;
+	if (created) {
+		c->source = src;
+		if (at) {
+			memcpy(c->pod_uid, at->pod_uid, sizeof(c->pod_uid));
+			c->qos = at->qos;
+			c->nparents = at->nparents;
+			memcpy(c->parents, at->parents, sizeof(c->parents));
+		}
+	}
 	if (util_grow(&c->procs, &c->procs_cap, c->nprocs + 1, sizeof(*c->procs)) < 0)
 		return -ENOMEM;
 	c->procs[c->nprocs++] = *p;
@@ -173,32 +211,129 @@ static int container_add(struct walk *w, enum ca_runtime rt, const char *id, con
 	return 0;
 }
 
+/*
+ * Is the process in a pid namespace other than the proc root's? NSpid says
+ * so without a syscall; only a kernel (or fixture) without it costs a
+ * readlink, whose result is kept in *@ino.
+ */
+static bool is_nested(struct walk *w, const struct ca_proc *p, uint64_t *ino)
+{
+	const struct ca_host *host = &w->scan->host;
+
+	*ino = 0;
+	if (status_has(&p->st, STATUS_NSPID))
+		return p->st.pidns_level > 0;
+	return (host->ns_known & (1u << CA_NS_PID)) &&
+	       ns_read(w->root, p->pid, CA_NS_PID, ino) == 0 && *ino != host->ns[CA_NS_PID];
+}
+
+/*
+ * A host process named like a supervisor: read its command line (only these
+ * few processes pay for that) and keep the container it names. Returns its
+ * index in w->sups, -1 where it is none, or -ENOMEM.
+ */
+static int read_supervisor(struct walk *w, const struct ca_proc *p)
+{
+	struct ca_supervisor sup;
+	enum ca_sup_kind kind;
+	int err = 0;
+
+	if (!status_has(&p->st, STATUS_NAME))
+		return -1;
+	kind = supervisor_kind(p->st.name);
+	if (kind == CA_SUP_NONE)
+		return -1;
+	switch (read_pid_file(w->root, w->buf, p->pid, "cmdline", &err)) {
+	case READ_OK:
+		break;
+	case -ENOMEM:
+		return -ENOMEM;
+	default:
+		return -1;
+	}
+	if (!supervisor_parse(kind, w->buf->data, w->buf->len, &sup))
+		return -1;
+	if (util_grow(&w->sups, &w->sups_cap, w->nsups + 1, sizeof(*w->sups)) < 0)
+		return -ENOMEM;
+	w->sups[w->nsups] = sup;
+	return (int)w->nsups++;
+}
+
+/* The nearest supervisor above node @n, or ANC_NONE; bounded, as ppid may loop in a fixture. */
+static int32_t ancestor_sup(const struct walk *w, const struct node *n)
+{
+	size_t steps;
+
+	for (steps = 0; steps < w->nnodes; steps++) {
+		int64_t i = pidmap_get(&w->pids, n->ppid);
+
+		if (i < 0)
+			return ANC_NONE;
+		n = &w->nodes[i];
+		if (n->sup >= 0)
+			return n->sup;
+		if (n->anc != ANC_UNRESOLVED)
+			return n->anc;
+	}
+	return ANC_NONE;
+}
+
 static int add_process(struct walk *w, const struct ca_proc *p, const struct ca_attrib *at)
 {
+	struct node *n;
 	struct pending *q;
-	uint64_t ino = 0;
-	bool nested;
+	uint64_t ino;
+	bool nested = is_nested(w, p, &ino);
+	int64_t parent;
+	int sup = -1;
+
+	/*
+	 * Only a host process can be a supervisor: a container's processes
+	 * choose their own names and command lines, and must not pass for
+	 * conmon to rename themselves or another container.
+	 */
+	if (!nested && at->kind != CA_ATTRIB_CONTAINER) {
+		sup = read_supervisor(w, p);
+		if (sup == -ENOMEM)
+			return -ENOMEM;
+	}
+	if (util_grow(&w->nodes, &w->nodes_cap, w->nnodes + 1, sizeof(*w->nodes)) < 0 ||
+	    pidmap_put(&w->pids, p->pid, (uint32_t)w->nnodes) < 0)
+		return -ENOMEM;
+	n = &w->nodes[w->nnodes++];
+	n->pid = p->pid;
+	n->ppid = status_has(&p->st, STATUS_PPID) ? p->st.ppid : 0;
+	n->sup = sup;
+	/* Parents mostly come first in pid order; where not, decide after the walk. */
+	parent = pidmap_get(&w->pids, n->ppid);
+	if (parent < 0)
+		n->anc = n->ppid > 0 ? ANC_UNRESOLVED : ANC_NONE;
+	else
+		n->anc = w->nodes[parent].sup >= 0 ? w->nodes[parent].sup : w->nodes[parent].anc;
 
 	if (at->kind == CA_ATTRIB_CONTAINER)
-		return container_add(w, at->runtime, at->id, p);
+		return container_add(w, at->runtime, at->id, CA_SRC_CGROUP, at, p);
 	/*
-	 * Nested but in no cgroup we know: still a container, never dropped.
-	 * This also overrides a monitor's cgroup name, which a container
-	 * could choose for itself. NSpid says "nested" without a syscall;
-	 * only a kernel (or fixture) without it costs a readlink here.
+	 * A nested process is never excluded as a monitor, whatever its cgroup
+	 * says: a container that can write its own cgroup tree could otherwise
+	 * hide a process by naming a sub-cgroup "libpod-conmon-...".
 	 */
-	if (status_has(&p->st, STATUS_NSPID))
-		nested = p->st.pidns_level > 0;
-	else
-		nested = (w->scan->host.ns_known & (1u << CA_NS_PID)) &&
-			 ns_read(w->root, p->pid, CA_NS_PID, &ino) == 0 &&
-			 ino != w->scan->host.ns[CA_NS_PID];
-	if (!nested)
-		return 0;		/* a host process, or a monitor on the host */
+	if (sup >= 0 || (!nested && at->kind == CA_ATTRIB_MONITOR))
+		return 0;
+	if (!nested && at->kind != CA_ATTRIB_CANDIDATE && n->anc == ANC_NONE)
+		return 0;		/* a host process */
+
 	if (util_grow(&w->pending, &w->pending_cap, w->npending + 1, sizeof(*w->pending)) < 0)
 		return -ENOMEM;
 	q = &w->pending[w->npending++];
+	memset(q, 0, sizeof(*q));
 	q->p = *p;
+	q->nested = nested;
+	q->candidate = at->kind == CA_ATTRIB_CANDIDATE;
+	if (q->candidate) {
+		memcpy(q->ns, at->ns, sizeof(q->ns));
+		memcpy(q->id, at->id, sizeof(q->id));
+	}
 	q->ino = ino;
 	q->ino_known = q->ino_tried = ino != 0;
 	return 0;
@@ -230,7 +365,8 @@ static struct pending *pending_top(struct walk *w, struct pending *q)
 	for (steps = 0; steps < w->npending; steps++) {
 		struct pending *parent = pending_find(w, q->p.st.ppid);
 
-		if (!parent || parent == q || !status_has(&parent->p.st, STATUS_NSPID) ||
+		if (!parent || parent == q || !parent->nested ||
+		    !status_has(&parent->p.st, STATUS_NSPID) ||
 		    parent->p.st.pidns_level != q->p.st.pidns_level)
 			break;
 		q = parent;
@@ -245,40 +381,130 @@ static void pending_read_ns(struct walk *w, struct pending *q)
 	q->ino_tried = true;
 }
 
-static int add_pending(struct walk *w)
+/* A shim that names ctr's "/<namespace>/<id>" confirms the candidate. */
+static const struct ca_supervisor *confirming_shim(const struct walk *w, const struct pending *q)
 {
+	size_t i;
+
+	for (i = 0; i < w->nsups; i++)
+		if (w->sups[i].kind == CA_SUP_SHIM && strcmp(w->sups[i].ns, q->ns) == 0 &&
+		    strcmp(w->sups[i].id, q->id) == 0)
+			return &w->sups[i];
+	return NULL;
+}
+
+static int resolve_pending(struct walk *w, struct pending *q)
+{
+	const struct ca_supervisor *sup;
+	struct pending *top;
 	char id[CA_ID_MAX];
+	int64_t i;
+	int32_t anc;
+
+	if (q->candidate && (sup = confirming_shim(w, q)))
+		return container_add(w, sup->runtime, q->id, CA_SRC_CGROUP, NULL, &q->p);
+
+	i = pidmap_get(&w->pids, q->p.pid);
+	anc = i < 0 ? ANC_NONE : w->nodes[i].anc;
+	if (anc == ANC_UNRESOLVED)
+		anc = ancestor_sup(w, &w->nodes[i]);
+	if (anc >= 0)
+		return container_add(w, w->sups[anc].runtime, w->sups[anc].id, CA_SRC_SUPERVISOR,
+				     NULL, &q->p);
+	if (!q->nested)
+		return 0;		/* a host process after all */
+
+	/* Nothing names it: its pid namespace does, read once per namespace. */
+	top = pending_top(w, q);
+	pending_read_ns(w, top);
+	if (!top->ino_known)
+		pending_read_ns(w, q);
+	if (top->ino_known)
+		snprintf(id, sizeof(id), "pidns:%" PRIu64, top->ino);
+	else if (q->ino_known)
+		snprintf(id, sizeof(id), "pidns:%" PRIu64, q->ino);
+	else
+		snprintf(id, sizeof(id), "pidns:unreadable@%d", (int)top->p.pid);
+	return container_add(w, CA_RT_UNKNOWN, id, CA_SRC_PIDNS, NULL, &q->p);
+}
+
+static int resolve_all_pending(struct walk *w)
+{
 	size_t i;
 	int r;
 
-	if (!w->npending)
-		return 0;
-	qsort(w->pending, w->npending, sizeof(*w->pending), pending_cmp);
+	if (w->npending)
+		qsort(w->pending, w->npending, sizeof(*w->pending), pending_cmp);
 	for (i = 0; i < w->npending; i++) {
-		struct pending *q = &w->pending[i], *top = pending_top(w, q);
-
-		pending_read_ns(w, top);
-		if (!top->ino_known)
-			pending_read_ns(w, q);
-		if (top->ino_known)
-			snprintf(id, sizeof(id), "pidns:%" PRIu64, top->ino);
-		else if (q->ino_known)
-			snprintf(id, sizeof(id), "pidns:%" PRIu64, q->ino);
-		else
-			snprintf(id, sizeof(id), "pidns:unreadable@%d", (int)top->p.pid);
-		r = container_add(w, CA_RT_UNKNOWN, id, &q->p);
+		r = resolve_pending(w, &w->pending[i]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
+/*
+ * Whether the container's capabilities live in a child user namespace, and
+ * where its root maps: links and uid_map read once per container, from the
+ * first process that lets us.
+ */
+static void read_userns(struct walk *w, struct ca_container *c)
+{
+	const struct ca_host *host = &w->scan->host;
+	uint64_t ino;
+	size_t i;
+	int err = 0;
+
+	if (!(host->ns_known & (1u << CA_NS_USER)))
+		return;
+	for (i = 0; i < c->nprocs && i < 3; i++) {
+		if (ns_read(w->root, c->procs[i].pid, CA_NS_USER, &ino) < 0)
+			continue;
+		c->userns.known = true;
+		c->userns.child = ino != host->ns[CA_NS_USER];
+		if (c->userns.child &&
+		    read_pid_file(w->root, w->buf, c->procs[i].pid, "uid_map", &err) == READ_OK &&
+		    ns_uid_map_root(w->buf->data, w->buf->len, &c->userns.root_host_uid) == 0)
+			c->userns.root_mapped = true;
+		return;
+	}
+}
+
+/* A pod's sandbox runs the pause program and nothing else. */
+static bool is_sandbox(const struct ca_container *c)
+{
+	size_t i;
+
+	if (!c->pod_uid[0] || !c->nprocs)
+		return false;
+	for (i = 0; i < c->nprocs; i++)
+		if (!status_has(&c->procs[i].st, STATUS_NAME) ||
+		    strcmp(c->procs[i].st.name, "pause") != 0)
+			return false;
+	return true;
+}
+
+static void finish(struct walk *w)
+{
+	struct ca_scan *scan = w->scan;
+	size_t i;
+
+	for (i = 0; i < scan->ncontainers; i++) {
+		struct ca_container *c = &scan->containers[i];
+
+		qsort(c->procs, c->nprocs, sizeof(*c->procs), proc_cmp);	/* nprocs > 0 */
+		read_userns(w, c);
+		c->sandbox = is_sandbox(c);
+	}
+	if (scan->ncontainers)		/* qsort(NULL, 0) is undefined */
+		qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
+}
+
 int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err *err)
 {
-	struct walk w = { .root = root, .scan = scan };
 	struct ca_buf buf = { 0 };
+	struct walk w = { .root = root, .scan = scan, .buf = &buf };
 	struct ca_piditer it = { 0 };
-	size_t i;
 	pid_t pid;
 	int r;
 
@@ -295,25 +521,24 @@ int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err
 		struct ca_attrib at;
 		struct ca_proc p;
 
-		r = read_process(root, &buf, scan, pid, &p, &at);
+		r = read_process(&w, pid, &p, &at);
 		if (r == 0)
 			r = add_process(&w, &p, &at);
 		if (r < 0)
 			break;
 	}
 	if (r == 1)
-		r = add_pending(&w);
+		r = resolve_all_pending(&w);
 	if (r < 0) {
 		err_set(err, r, "cannot scan %s: %s", root->path, strerror(-r));
 		goto out;
 	}
-	for (i = 0; i < scan->ncontainers; i++)	/* a container has a process */
-		qsort(scan->containers[i].procs, scan->containers[i].nprocs,
-		      sizeof(struct ca_proc), proc_cmp);
-	if (scan->ncontainers)		/* qsort(NULL, 0) is undefined */
-		qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
+	finish(&w);
 out:
 	tdestroy(w.tree, free);
+	pidmap_free(&w.pids);
+	free(w.nodes);
+	free(w.sups);
 	free(w.pending);
 	procroot_pids_close(&it);
 	buf_free(&buf);

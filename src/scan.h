@@ -3,7 +3,9 @@
 #ifndef CAPAUDIT_SCAN_H
 #define CAPAUDIT_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -19,6 +21,21 @@ struct ca_proc {
 	struct ca_status st;
 };
 
+/* How a container was recognised. */
+enum ca_source {
+	CA_SRC_CGROUP,			/* its cgroup path */
+	CA_SRC_SUPERVISOR,		/* the command line of its conmon, shim, monitor */
+	CA_SRC_PIDNS,			/* only its pid namespace: runtime unknown */
+};
+
+/* Whether a container's capabilities are held in a child user namespace. */
+struct ca_userns {
+	bool known;
+	bool child;			/* not the host's user namespace */
+	bool root_mapped;		/* uid 0 inside maps to root_host_uid */
+	uint32_t root_host_uid;
+};
+
 enum ca_verdict {
 	CA_VERDICT_PASS,
 	CA_VERDICT_FAIL,
@@ -28,6 +45,13 @@ enum ca_verdict {
 struct ca_container {
 	enum ca_runtime runtime;
 	char id[CA_ID_MAX];
+	enum ca_source source;
+	char pod_uid[CA_POD_UID_MAX];	/* Kubernetes: "" outside a pod */
+	enum ca_qos qos;
+	bool sandbox;			/* the pod's pause container */
+	unsigned nparents;
+	struct ca_ref parents[CA_PARENTS_MAX];	/* outer containers, outermost first */
+	struct ca_userns userns;	/* read once, from its first readable process */
 	struct ca_proc *procs;		/* sorted by pid */
 	size_t nprocs;
 	size_t procs_cap;

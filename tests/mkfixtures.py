@@ -80,7 +80,8 @@ def escape_name(name):
 
 def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
          inh="0000000000000000", amb="0000000000000000", nspid=None, uid=0,
-         seccomp=0, filters=0, nnp=0, kthread=0, ns=None, drop=(), raw_status=None):
+         seccomp=0, filters=0, nnp=0, kthread=0, ns=None, drop=(), raw_status=None,
+         cmdline=None, uid_map=None):
     d = os.path.join(root, str(pid))
     os.makedirs(d)
     if raw_status is not None:
@@ -104,7 +105,18 @@ def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
         os.makedirs(os.path.join(d, "ns"))
         for k, v in ns.items():
             os.symlink("%s:[%d]" % (k, v), os.path.join(d, "ns", k))
+    if cmdline is not None:
+        with open(os.path.join(d, "cmdline"), "wb") as f:
+            f.write(b"".join(a.encode() + b"\0" for a in cmdline))
+    if uid_map is not None:
+        with open(os.path.join(d, "uid_map"), "w") as f:
+            f.write("".join("%10d %10d %10d\n" % m for m in uid_map))
     return d
+
+
+def v2(path):
+    """A pure cgroup v2 host: the 0:: line alone."""
+    return "0::%s\n" % path
 
 
 def tree(name, last_cap="40"):
@@ -192,7 +204,7 @@ def legacy():
     proc(root, 2, "kthreadd", ppid=0, bnd="0000003fffffffff", drop=drop)
     proc(root, 9, "ksoftirqd/0", ppid=2, bnd="0000003fffffffff", drop=drop)
     proc(root, 500, "lxc-start", ppid=1, bnd="0000003fffffffff", drop=drop, ns=HOST_NS)
-    # an LXC-like container this issue does not yet name: its pid ns link differs
+    # an LXC container: its cgroup names it, its pid ns link differs from the host's
     ns = dict(HOST_NS, pid=4026532500)
     proc(root, 501, "init", ppid=500, cgroup="/lxc.payload.web", bnd="0000003fbfbfffff",
          drop=drop, ns=ns)
@@ -221,8 +233,141 @@ def broken():
     host_basics(root)
 
 
+K1 = "1111111111111111111111111111111111111111111111111111111111111111"
+K2 = "2222222222222222222222222222222222222222222222222222222222222222"
+K3 = "3333333333333333333333333333333333333333333333333333333333333333"
+K4 = "4444444444444444444444444444444444444444444444444444444444444444"
+K5 = "5555555555555555555555555555555555555555555555555555555555555555"
+K6 = "6666666666666666666666666666666666666666666666666666666666666666"
+POD1 = "4e5f6a7b-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
+POD2 = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+POD3 = "9f8e7d6c-5b4a-4938-a726-15f4e3d2c1b0"
+CRI_NS = dict(HOST_NS)
+
+
+def kube_systemd():
+    """A Kubernetes node, pure cgroup v2, systemd driver: containerd CRI and CRI-O pods."""
+    root = tree("kube-systemd")
+    host_basics(root, pid1_ns=HOST_NS)
+    proc(root, 50, "containerd", ppid=1, cgroup=v2("/system.slice/containerd.service"))
+    proc(root, 51, "kubelet", ppid=1, cgroup=v2("/system.slice/kubelet.service"))
+    slice1 = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice" % POD1.replace("-", "_")
+    # containerd's shim for the pod (host, its cgroup the pod's), then the sandbox and an app
+    proc(root, 60, "containerd-shim", ppid=1, cgroup=v2(slice1),
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", K1,
+                  "-address", "/run/containerd/containerd.sock"])
+    proc(root, 61, "pause", ppid=60, cgroup=v2(slice1 + "/cri-containerd-%s.scope" % K1),
+         bnd=DOCKER, eff="0000000000000000", nspid="61\t1", nnp=1)
+    proc(root, 62, "nginx", ppid=60, cgroup=v2(slice1 + "/cri-containerd-%s.scope" % K2),
+         bnd=DOCKER, nspid="62\t2", uid=0)
+    proc(root, 63, "nginx", ppid=62, cgroup=v2(slice1 + "/cri-containerd-%s.scope" % K2),
+         bnd=DOCKER, eff="0000000000000000", nspid="63\t3", uid=101)
+    # a Guaranteed pod: no QoS level in its slice name
+    slice2 = "/kubepods.slice/kubepods-pod%s.slice" % POD2.replace("-", "_")
+    proc(root, 70, "pause", ppid=60, cgroup=v2(slice2 + "/cri-containerd-%s.scope" % K3),
+         bnd=DOCKER, eff="0000000000000000", nspid="70\t1", nnp=1)
+    proc(root, 71, "app", ppid=60, cgroup=v2(slice2 + "/cri-containerd-%s.scope" % K4),
+         bnd="0000000000000400", nspid="71\t2")
+    # CRI-O: a BestEffort pod, its conmon in crio-conmon-<id>.scope
+    slice3 = "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice" % POD3.replace("-", "_")
+    proc(root, 80, "conmon", ppid=1, cgroup=v2(slice3 + "/crio-conmon-%s.scope" % K5),
+         cmdline=["/usr/bin/conmon", "-c", K5, "-r", "/usr/bin/runc"])
+    proc(root, 81, "sh", ppid=80, cgroup=v2(slice3 + "/crio-%s.scope" % K5),
+         bnd="00000000800405fb", nspid="81\t1")
+    # the mixed form of containerd's systemd driver
+    proc(root, 90, "redis", ppid=60,
+         cgroup=v2("/system.slice/containerd.service/kubepods-burstable-pod%s.slice:cri-containerd:%s"
+                   % (POD1.replace("-", "_"), K6)),
+         bnd=DOCKER, nspid="90\t1")
+
+
+def kube_cgroupfs():
+    """A Kubernetes node on a hybrid host, cgroupfs driver: containerd and CRI-O."""
+    root = tree("kube-cgroupfs")
+    host_basics(root, pid1_ns=HOST_NS)
+    proc(root, 60, "containerd-shim", ppid=1, cgroup="/",
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", K1])
+    proc(root, 61, "pause", ppid=60, cgroup="/kubepods/besteffort/pod%s/%s" % (POD1, K1),
+         bnd=DOCKER, eff="0000000000000000", nspid="61\t1")
+    proc(root, 62, "kube-proxy", ppid=60, cgroup="/kubepods/besteffort/pod%s/%s/kube-proxy" % (POD1, K2),
+         bnd=HOST_BND, nspid="62\t1")
+    proc(root, 70, "etcd", ppid=60, cgroup="/kubepods/pod%s/%s" % (POD2, K3), bnd=DOCKER,
+         nspid="70\t1")
+    proc(root, 80, "conmon", ppid=1, cgroup="/kubepods/burstable/pod%s/crio-conmon-%s" % (POD3, K4),
+         cmdline=["/usr/bin/conmon", "-c", K4])
+    proc(root, 81, "sleep", ppid=80, cgroup="/kubepods/burstable/pod%s/crio-%s" % (POD3, K4),
+         bnd="00000000800405fb", nspid="81\t1")
+
+
+USERNS = 4026532900
+
+
+def nested():
+    """Nesting, named containers, and containers only a supervisor names."""
+    root = tree("nested")
+    host_basics(root, pid1_ns=HOST_NS)
+    # docker-in-docker: the inner container, its outer one a parent
+    proc(root, 100, "dockerd", ppid=90, cgroup="/docker/" + D1, bnd=HOST_BND, nspid="100\t5")
+    proc(root, 101, "sleep", ppid=100, cgroup="/docker/%s/docker/%s" % (D1, D2), bnd=DOCKER,
+         nspid="101\t7\t1")
+    # Incus project container and its monitor
+    proc(root, 200, "lxc-start", ppid=1, cgroup="/lxc.monitor.prod_web",
+         cmdline=["[lxc monitor] /var/lib/incus/containers prod_web"])
+    proc(root, 201, "init", ppid=200, cgroup="/lxc.payload.prod_web", bnd="0000003fbfbfffff",
+         nspid="201\t1")
+    # Proxmox: /lxc/<vmid>/ns/...
+    proc(root, 210, "lxc-start", ppid=1, cgroup="/lxc.monitor/101",
+         cmdline=["[lxc monitor] /var/lib/lxc 101"])
+    proc(root, 211, "init", ppid=210, cgroup="/lxc/101/ns/init.scope", bnd="0000003fbfbfffff",
+         nspid="211\t1")
+    proc(root, 212, "cron", ppid=211, cgroup="/lxc/101/ns/system.slice/cron.service",
+         bnd="0000003fbfbfffff", nspid="212\t40")
+    # systemd-nspawn: the supervisor in the scope, the payload in the container
+    scope = "/machine.slice/machine-web\\x2dfront.scope"
+    proc(root, 300, "systemd-nspawn", ppid=40, cgroup=scope,
+         cmdline=["systemd-nspawn", "-q", "-M", "web-front", "-D", "/srv/web", "/bin/sh"])
+    proc(root, 301, "sh", ppid=300, cgroup=scope + "/payload", bnd="00000000fcecbfff",
+         inh="00000000fcecbfff", nspid="301\t1", seccomp=2, filters=1)
+    # ctr: "/<namespace>/<id>", confirmed by its shim
+    proc(root, 400, "containerd-shim", ppid=1, cgroup="/",
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "default", "-id", "mybox",
+                  "-address", "/run/containerd/containerd.sock"])
+    proc(root, 401, "sleep", ppid=400, cgroup="/default/mybox", bnd=DOCKER, nspid="401\t1")
+    # the same shape without a shim: a host process stays one, a nested one is unknown
+    proc(root, 410, "cron", ppid=1, cgroup="/system.slice/cron.service")
+    proc(root, 420, "sleep", ppid=40, cgroup="/other/box", bnd=DOCKER, nspid="420\t1",
+         ns=dict(pid=4026532420))
+    # rootless podman: no cgroup of its own; conmon names it; root maps to uid 1000
+    proc(root, 500, "catatonit", ppid=1, uid=1000, cgroup="/user.slice",
+         cmdline=["catatonit", "-P"], ns=dict(HOST_NS, user=USERNS))
+    proc(root, 510, "conmon", ppid=1, uid=1000, cgroup="/user.slice",
+         cmdline=["/usr/bin/conmon", "--api-version", "1", "-c", P1, "-u", P1, "-r", "/usr/bin/runc"])
+    proc(root, 511, "sleep", ppid=510, uid=0, cgroup="/user.slice", bnd=PODMAN, nspid="511\t1",
+         seccomp=2, filters=1, ns=dict(HOST_NS, user=USERNS, pid=4026532511),
+         uid_map=[(0, 1000, 1), (1, 100000, 65536)])
+    # rootless --privileged: every capability, but only inside its user namespace
+    proc(root, 513, "conmon", ppid=1, uid=1000, cgroup="/user.slice",
+         cmdline=["/usr/bin/conmon", "--api-version", "1", "-c", K6, "-u", K6])
+    proc(root, 514, "sh", ppid=513, uid=0, cgroup="/user.slice", bnd=ALL_BND, nspid="514\t1",
+         ns=dict(HOST_NS, user=USERNS, pid=4026532514), uid_map=[(0, 1000, 1), (1, 100000, 65536)])
+    # --pid=host: in the host's pid namespace, but conmon's child
+    proc(root, 520, "conmon", ppid=1, cgroup="/user.slice", uid=1000,
+         cmdline=["/usr/bin/conmon", "-c", P2])
+    proc(root, 521, "sleep", ppid=520, cgroup="/user.slice", bnd=PODMAN)
+    # a container naming a sub-cgroup like a monitor hides nothing
+    proc(root, 600, "sleep", ppid=40, cgroup="/sandbox/libpod-conmon-x", bnd=DOCKER,
+         nspid="600\t1", ns=dict(pid=4026532600))
+    # a process inside a container that calls itself conmon is no supervisor
+    proc(root, 610, "conmon", ppid=401, cgroup="/default/mybox", bnd=DOCKER, nspid="610\t2",
+         cmdline=["conmon", "-c", P3])
+    proc(root, 611, "sleep", ppid=610, cgroup="/default/mybox", bnd=DOCKER, nspid="611\t3")
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
     quiet()
     broken()
+    kube_systemd()
+    kube_cgroupfs()
+    nested()
