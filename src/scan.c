@@ -48,6 +48,12 @@ struct pending {
 	bool ino_tried;
 };
 
+/* A supervisor found in the walk, and its pid. */
+struct sup {
+	struct ca_supervisor s;
+	pid_t pid;
+};
+
 struct walk {
 	const struct ca_procroot *root;
 	struct ca_scan *scan;
@@ -56,7 +62,7 @@ struct walk {
 	struct node *nodes;
 	size_t nnodes, nodes_cap;
 	struct ca_pidmap pids;		/* pid -> index into nodes */
-	struct ca_supervisor *sups;
+	struct sup *sups;
 	size_t nsups, sups_cap;
 	struct pending *pending;
 	size_t npending, pending_cap;
@@ -255,7 +261,8 @@ static int read_supervisor(struct walk *w, const struct ca_proc *p)
 		return -1;
 	if (util_grow(&w->sups, &w->sups_cap, w->nsups + 1, sizeof(*w->sups)) < 0)
 		return -ENOMEM;
-	w->sups[w->nsups] = sup;
+	w->sups[w->nsups].s = sup;
+	w->sups[w->nsups].pid = p->pid;
 	return (int)w->nsups++;
 }
 
@@ -381,15 +388,30 @@ static void pending_read_ns(struct walk *w, struct pending *q)
 	q->ino_tried = true;
 }
 
+/*
+ * A host-pid-namespace process under a supervisor is in its container
+ * (--pid=host) only if it left the supervisor's mount namespace: runc
+ * helpers and podman's exit command are the supervisor's children too, but
+ * run on the host's filesystem with the host's capabilities. Where either
+ * link cannot be read, it stays a host process.
+ */
+static bool has_own_mounts(struct walk *w, pid_t pid, pid_t sup)
+{
+	uint64_t a, b;
+
+	return ns_read(w->root, pid, CA_NS_MNT, &a) == 0 &&
+	       ns_read(w->root, sup, CA_NS_MNT, &b) == 0 && a != b;
+}
+
 /* A shim that names ctr's "/<namespace>/<id>" confirms the candidate. */
 static const struct ca_supervisor *confirming_shim(const struct walk *w, const struct pending *q)
 {
 	size_t i;
 
 	for (i = 0; i < w->nsups; i++)
-		if (w->sups[i].kind == CA_SUP_SHIM && strcmp(w->sups[i].ns, q->ns) == 0 &&
-		    strcmp(w->sups[i].id, q->id) == 0)
-			return &w->sups[i];
+		if (w->sups[i].s.kind == CA_SUP_SHIM && strcmp(w->sups[i].s.ns, q->ns) == 0 &&
+		    strcmp(w->sups[i].s.id, q->id) == 0)
+			return &w->sups[i].s;
 	return NULL;
 }
 
@@ -408,9 +430,9 @@ static int resolve_pending(struct walk *w, struct pending *q)
 	anc = i < 0 ? ANC_NONE : w->nodes[i].anc;
 	if (anc == ANC_UNRESOLVED)
 		anc = ancestor_sup(w, &w->nodes[i]);
-	if (anc >= 0)
-		return container_add(w, w->sups[anc].runtime, w->sups[anc].id, CA_SRC_SUPERVISOR,
-				     NULL, &q->p);
+	if (anc >= 0 && (q->nested || has_own_mounts(w, q->p.pid, w->sups[anc].pid)))
+		return container_add(w, w->sups[anc].s.runtime, w->sups[anc].s.id,
+				     CA_SRC_SUPERVISOR, NULL, &q->p);
 	if (!q->nested)
 		return 0;		/* a host process after all */
 

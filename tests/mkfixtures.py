@@ -352,8 +352,13 @@ def nested():
          ns=dict(HOST_NS, user=USERNS, pid=4026532514), uid_map=[(0, 1000, 1), (1, 100000, 65536)])
     # --pid=host: in the host's pid namespace, but conmon's child
     proc(root, 520, "conmon", ppid=1, cgroup="/user.slice", uid=1000,
-         cmdline=["/usr/bin/conmon", "-c", P2])
-    proc(root, 521, "sleep", ppid=520, cgroup="/user.slice", bnd=PODMAN)
+         cmdline=["/usr/bin/conmon", "-c", P2], ns=dict(HOST_NS, mnt=4026532250))
+    proc(root, 521, "sleep", ppid=520, cgroup="/user.slice", bnd=PODMAN,
+         ns=dict(HOST_NS, mnt=4026532521))
+    # conmon's own helpers (its exit command, a runc) share its mounts: not the container's
+    proc(root, 522, "podman", ppid=520, cgroup="/user.slice", uid=1000,
+         ns=dict(HOST_NS, mnt=4026532250))
+    proc(root, 523, "runc", ppid=520, cgroup="/user.slice")
     # a container naming a sub-cgroup like a monitor hides nothing
     proc(root, 600, "sleep", ppid=40, cgroup="/sandbox/libpod-conmon-x", bnd=DOCKER,
          nspid="600\t1", ns=dict(pid=4026532600))
