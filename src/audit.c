@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The audit: union of each container's sets, the policy's judgement, verdicts. */
+/* The audit: the policy's judgement of each process, gathered per container. */
 #include "config.h"
 
 #include <errno.h>
@@ -36,45 +36,117 @@ static void container_union(struct ca_container *c)
 	}
 }
 
-static int container_judge(struct ca_container *c, const struct ca_policy *policy,
-			   uint64_t host_bounding)
+static void subject_of(struct ca_subject *s, const struct ca_scan *scan,
+		       const struct ca_container *c, const struct ca_proc *p)
 {
+	const struct ca_userns *u = &c->userns;
+
+	memset(s, 0, sizeof(*s));
+	s->runtime = c->runtime;
+	s->id = c->id;
+	s->pod = c->pod_uid;
+	s->st = &p->st;
+	memcpy(s->shares, c->shares, sizeof(s->shares));
+	s->userns_child = u->known ? (u->child ? CA_YES : CA_NO) : CA_UNKNOWN;
+	s->root_unmapped = u->known && (!u->child || (u->root_mapped && u->root_host_uid == 0));
+	s->lsm = c->lsm;
+	s->thread_differs = p->thread_differs;
+	s->host_bounding = scan->host.bounding;
+	s->last_cap = scan->host.last_cap;
+}
+
+/* Gather @item of process @pid into the container's findings. */
+static int add_item(struct ca_container *c, const struct ca_verdict_item *item, pid_t pid,
+		    bool userns)
+{
+	struct ca_finding *f = NULL, *n;
+	pid_t *pids;
 	size_t i;
-	int n;
+
+	for (i = 0; i < c->nfindings; i++)
+		if (c->findings[i].rule == item->rule && c->findings[i].severity == item->severity &&
+		    c->findings[i].section == item->section && c->findings[i].set == item->set)
+			f = &c->findings[i];
+	if (!f) {
+		n = realloc(c->findings, (c->nfindings + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->findings = n;
+		f = &c->findings[c->nfindings++];
+		memset(f, 0, sizeof(*f));
+		f->rule = item->rule;
+		f->section = item->section;
+		f->severity = item->severity;
+		f->set = item->set;
+		f->userns = true;
+	}
+	pids = realloc(f->pids, (f->npids + 1) * sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	f->pids = pids;
+	f->pids[f->npids++] = pid;
+	f->caps |= item->caps;
+	f->denied |= item->denied;
+	/* Only where every process that breaks it holds it in a child user namespace. */
+	f->userns &= userns;
+	return 0;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct ca_finding *x = a, *y = b;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static int container_judge(struct ca_container *c, const struct ca_scan *scan,
+			   const struct ca_policy *policy)
+{
+	struct ca_verdict_item items[CA_RULES_MAX];
+	struct ca_subject s;
+	bool judged = false;
+	size_t i, j, n;
+	int r;
 
 	container_union(c);
-	free(c->findings);
-	c->findings = NULL;
-	c->nfindings = 0;
 	c->verdict = CA_VERDICT_UNKNOWN;
-	if (policy->nrules == 0) {
-		c->verdict = CA_VERDICT_PASS;
-		return 0;
+	for (i = 0; i < c->nprocs; i++) {
+		const struct ca_proc *p = &c->procs[i];
+
+		if (!p->st.caps.known)
+			continue;	/* nothing of it could be read */
+		judged = true;
+		subject_of(&s, scan, c, p);
+		n = policy_eval(policy, &s, items);
+		for (j = 0; j < n; j++) {
+			r = add_item(c, &items[j], p->pid, s.userns_child == CA_YES);
+			if (r < 0)
+				return r;
+		}
 	}
-	c->findings = calloc(policy->nrules, sizeof(*c->findings));
-	if (!c->findings)
-		return -ENOMEM;
-	n = policy_eval(policy, &c->caps, host_bounding, c->findings);
-	if (n < 0)
+	if (!judged)
 		return 0;
-	c->nfindings = (size_t)n;
+	if (c->nfindings)
+		qsort(c->findings, c->nfindings, sizeof(*c->findings), finding_cmp);
 	c->verdict = CA_VERDICT_PASS;
 	for (i = 0; i < c->nfindings; i++)
-		if (policy_finding_fails(policy, &c->findings[i]))
+		if (policy_fails(policy, c->findings[i].severity))
 			c->verdict = CA_VERDICT_FAIL;
 	return 0;
 }
 
 int audit_run(struct ca_scan *scan, const struct ca_policy *policy, struct ca_summary *summary)
 {
-	size_t i;
+	size_t i, j;
 	int r;
 
 	memset(summary, 0, sizeof(*summary));
 	for (i = 0; i < scan->ncontainers; i++) {
 		struct ca_container *c = &scan->containers[i];
 
-		r = container_judge(c, policy, scan->host.bounding);
+		r = container_judge(c, scan, policy);
 		if (r < 0)
 			return r;
 		summary->containers++;
@@ -84,6 +156,8 @@ int audit_run(struct ca_scan *scan, const struct ca_policy *policy, struct ca_su
 			summary->failed++;
 		else
 			summary->unknown++;
+		for (j = 0; j < c->nfindings; j++)
+			summary->findings[c->findings[j].severity]++;
 	}
 	summary->complete = scan->counts.unreadable == 0 && !scan->host.hidepid_hides;
 	return 0;

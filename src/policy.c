@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The judge: applies a policy's rules to capability sets; knows no rule by name. */
+/* The judge: applies a policy's sections and rules to one process. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <linux/capability.h>
 
 #include "policy.h"
-#include "util.h"
 
 static const char *const severity_names[CA_SEV_COUNT] = {
 	[CA_SEV_INFO] = "info",
@@ -17,91 +18,354 @@ static const char *const severity_names[CA_SEV_COUNT] = {
 	[CA_SEV_CRITICAL] = "critical",
 };
 
+/* The fixed checks: their rule names and the CIS Docker Benchmark 1.6.0 checks they implement. */
+static const struct {
+	const char *name;
+	const char *cis;
+} checks[CA_CHECK_COUNT] = {
+	[CA_CHECK_CAPS] = { NULL, "" },
+	[CA_CHECK_PRIVILEGED] = { "privileged", "5.5" },
+	[CA_CHECK_HOST_PID] = { "host-pid", "5.16" },
+	[CA_CHECK_HOST_NET] = { "host-net", "5.10" },
+	[CA_CHECK_HOST_IPC] = { "host-ipc", "5.17" },
+	[CA_CHECK_HOST_UTS] = { "host-uts", "5.21" },
+	[CA_CHECK_HOST_USER] = { "host-user", "5.31" },
+	[CA_CHECK_SECCOMP] = { "seccomp", "5.22" },
+	[CA_CHECK_NO_NEW_PRIVS] = { "no-new-privs", "5.26" },
+	[CA_CHECK_ROOT] = { "root", "4.1" },
+	[CA_CHECK_APPARMOR] = { "apparmor", "5.2" },
+	[CA_CHECK_SELINUX] = { "selinux", "5.3" },
+	[CA_CHECK_AMBIENT] = { "ambient", "" },
+	[CA_CHECK_NONROOT_EFFECTIVE] = { "nonroot-effective", "" },
+	[CA_CHECK_THREADS] = { "threads", "" },
+};
+
+/* "Privileged" looks below CAP_PERFMON (38): the three newer capabilities were
+ * carved out of SYS_ADMIN, and runtimes older than the kernel cannot grant
+ * them (docker 20.10's --cap-add=ALL stops at 37). */
+#define BELOW_PERFMON (CA_BIT(CAP_PERFMON) - 1)
+
 const char *policy_severity_name(enum ca_severity sev)
 {
 	return sev < CA_SEV_COUNT ? severity_names[sev] : "?";
 }
 
-/* The capabilities that make @rule a finding for @set; 0 when it holds. */
-static uint64_t rule_offenders(const struct ca_rule *rule, uint64_t set, uint64_t host_bounding)
+int policy_severity_parse(const char *s)
 {
-	uint64_t want;
+	int i;
 
-	switch (rule->kind) {
-	case CA_RULE_DENY:
-		return set & rule->caps;
-	case CA_RULE_ALLOW_ONLY:
-		return set & ~rule->caps;
-	case CA_RULE_PRIVILEGED:
-		/*
-		 * Everything the host holds in the rule's range: a runtime can
-		 * grant no more than its host, and no less is "privileged".
-		 */
-		want = host_bounding & rule->caps;
-		return want && (set & want) == want ? want : 0;
-	}
-	return 0;
+	for (i = 0; i < CA_SEV_COUNT; i++)
+		if (strcmp(s, severity_names[i]) == 0)
+			return i;
+	return -1;
 }
 
-int policy_eval(const struct ca_policy *policy, const struct ca_capsets *sets,
-		uint64_t host_bounding, struct ca_finding *out)
+const char *policy_check_name(enum ca_check check)
 {
-	uint64_t named = 0;
+	return check < CA_CHECK_COUNT ? checks[check].name : NULL;
+}
+
+const char *policy_check_cis(enum ca_check check)
+{
+	return check < CA_CHECK_COUNT ? checks[check].cis : "";
+}
+
+int policy_find_rule(const struct ca_policy *p, const char *name)
+{
 	size_t i;
-	int n = 0;
 
-	for (i = 0; i < policy->nrules; i++)
-		if (!caps_set_is_known(sets, policy->rules[i].set))
-			return -ENODATA;
-	for (i = 0; i < policy->nrules; i++) {
-		const struct ca_rule *rule = &policy->rules[i];
-		uint64_t caps = rule_offenders(rule, sets->mask[rule->set], host_bounding);
+	for (i = 0; i < p->nrules; i++)
+		if (strcmp(p->rules[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
 
-		/*
-		 * Name a capability once, in the first (most severe) rule it
-		 * breaks: NET_RAW is "not dropped", not also "beyond the
-		 * baseline". "Privileged" names a whole range and stands apart.
-		 */
-		if (rule->kind != CA_RULE_PRIVILEGED) {
-			caps &= ~named;
-			named |= caps;
-		}
-		if (caps) {
-			out[n].rule = rule;
+struct ca_policy *policy_new_empty(const char *source)
+{
+	struct ca_policy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->fail_on = CA_SEV_MEDIUM;
+	p->source = strdup(source);
+	p->sections = calloc(1, sizeof(*p->sections));
+	if (!p->source || !p->sections) {
+		policy_free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(p->sections[0].name, sizeof(p->sections[0].name), "default");
+	p->nsections = 1;
+	return p;
+}
+
+void policy_free(struct ca_policy *p)
+{
+	if (!p)
+		return;
+	free(p->source);
+	free(p->sections);
+	free(p);
+}
+
+bool policy_fails(const struct ca_policy *p, enum ca_severity sev)
+{
+	return sev >= p->fail_on;
+}
+
+static bool section_matches(const struct ca_section *sec, const struct ca_subject *s)
+{
+	if ((sec->select & SEL_RUNTIME) && sec->runtime != s->runtime)
+		return false;
+	if ((sec->select & SEL_ID) && strncmp(s->id, sec->id, strlen(sec->id)) != 0)
+		return false;
+	if ((sec->select & SEL_POD) && strcmp(s->pod, sec->pod) != 0)
+		return false;
+	/* A name the process chose itself only narrows what the other keys select. */
+	if ((sec->select & SEL_COMM) &&
+	    (!status_has(s->st, STATUS_NAME) || strcmp(s->st->name, sec->comm) != 0))
+		return false;
+	return true;
+}
+
+/* Order of specificity: container id > pod > runtime > default; a longer id
+ * prefix, then a process name, narrow further. */
+static int specificity_cmp(const struct ca_section *a, const struct ca_section *b)
+{
+	int la = (a->select & SEL_ID) ? 3 : (a->select & SEL_POD) ? 2 : (a->select & SEL_RUNTIME) ? 1 : 0;
+	int lb = (b->select & SEL_ID) ? 3 : (b->select & SEL_POD) ? 2 : (b->select & SEL_RUNTIME) ? 1 : 0;
+	size_t ia = strlen(a->id), ib = strlen(b->id);
+
+	if (la != lb)
+		return la - lb;
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return (int)!!(a->select & SEL_COMM) - (int)!!(b->select & SEL_COMM);
+}
+
+static void cfg_merge(struct ca_rule_cfg *into, const struct ca_rule_cfg *from)
+{
+	if (from->has & CFG_SEVERITY) {
+		into->off = from->off;
+		into->severity = from->severity;
+	}
+	if (from->has & CFG_ALLOW)
+		into->allow = from->allow;
+	if (from->has & CFG_DENY)
+		into->deny = from->deny;
+	if (from->has & CFG_SET)
+		into->set = from->set;
+	into->has |= from->has;
+}
+
+static uint64_t expand(const struct ca_caplist *l, unsigned last_cap)
+{
+	return l->all ? caps_valid_mask(last_cap) : l->mask;
+}
+
+static bool selinux_unconfined(const char *label)
+{
+	/* user:role:type:level - the type is the third field */
+	const char *t = strchr(label, ':');
+
+	t = t ? strchr(t + 1, ':') : NULL;
+	if (!t)
+		return false;
+	t++;
+	return strncmp(t, "spc_t", 5) == 0 ? (t[5] == ':' || t[5] == '\0' || t[5] == '\n')
+	       : strncmp(t, "unconfined_t", 12) == 0 &&
+			 (t[12] == ':' || t[12] == '\0' || t[12] == '\n');
+}
+
+static bool is_selinux_label(const char *label)
+{
+	int colons = 0;
+
+	for (; *label; label++)
+		colons += *label == ':';
+	return colons >= 2;
+}
+
+static bool apparmor_unconfined(const char *label)
+{
+	size_t n = strcspn(label, " \n");
+
+	return !is_selinux_label(label) && n == 10 && strncmp(label, "unconfined", 10) == 0;
+}
+
+/* The capabilities @rule breaks in @s, or whether it breaks a yes/no check. */
+static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
+		  const struct ca_subject *s, uint64_t *caps, uint64_t *denied)
+{
+	const struct ca_status *st = s->st;
+	enum ca_capset set = (cfg->has & CFG_SET) ? cfg->set : CA_SET_BOUNDING;
+	uint64_t mask = st->caps.mask[set], want;
+
+	*caps = *denied = 0;
+	switch (rule->check) {
+	case CA_CHECK_CAPS:
+		if (!caps_set_is_known(&st->caps, set))
+			return false;
+		*caps = *denied = mask & expand(&cfg->deny, s->last_cap);
+		if (cfg->has & CFG_ALLOW)
+			*caps |= mask & ~expand(&cfg->allow, s->last_cap);
+		*caps &= caps_valid_mask(s->last_cap);
+		return *caps != 0;
+	case CA_CHECK_PRIVILEGED:
+		/* Against the host's own ceiling: no runtime can grant more. */
+		want = s->host_bounding & BELOW_PERFMON;
+		*caps = want;
+		return caps_set_is_known(&st->caps, set) && want && (mask & want) == want;
+	case CA_CHECK_HOST_PID:
+		return s->shares[CA_NS_PID] == CA_YES;
+	case CA_CHECK_HOST_NET:
+		return s->shares[CA_NS_NET] == CA_YES;
+	case CA_CHECK_HOST_IPC:
+		return s->shares[CA_NS_IPC] == CA_YES;
+	case CA_CHECK_HOST_UTS:
+		return s->shares[CA_NS_UTS] == CA_YES;
+	case CA_CHECK_HOST_USER:
+		return s->shares[CA_NS_USER] == CA_YES;
+	case CA_CHECK_SECCOMP:
+		return status_has(st, STATUS_SECCOMP) && st->seccomp == 0;
+	case CA_CHECK_NO_NEW_PRIVS:
+		return status_has(st, STATUS_NO_NEW_PRIVS) && !st->no_new_privs;
+	case CA_CHECK_ROOT:
+		return status_has(st, STATUS_UID) && st->uid[1] == 0 && s->userns_child != CA_UNKNOWN &&
+		       s->root_unmapped;
+	case CA_CHECK_APPARMOR:
+		return s->lsm && apparmor_unconfined(s->lsm);
+	case CA_CHECK_SELINUX:
+		return s->lsm && is_selinux_label(s->lsm) && selinux_unconfined(s->lsm);
+	case CA_CHECK_AMBIENT:
+		*caps = st->caps.mask[CA_SET_AMBIENT];
+		return caps_set_is_known(&st->caps, CA_SET_AMBIENT) && *caps;
+	case CA_CHECK_NONROOT_EFFECTIVE:
+		*caps = st->caps.mask[CA_SET_EFFECTIVE];
+		return status_has(st, STATUS_UID) && st->uid[1] != 0 &&
+		       caps_set_is_known(&st->caps, CA_SET_EFFECTIVE) && *caps;
+	case CA_CHECK_THREADS:
+		return s->thread_differs == CA_YES;
+	case CA_CHECK_COUNT:
+		break;
+	}
+	return false;
+}
+
+size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
+		   struct ca_verdict_item *out)
+{
+	struct ca_rule_cfg eff[CA_RULES_MAX];
+	size_t matched[64], nmatched = 0, i, j, n = 0;
+	uint64_t named = 0;
+	int sev;
+
+	/* Matching sections, least specific first; [default] always matches. */
+	for (i = 0; i < p->nsections && nmatched < sizeof(matched) / sizeof(matched[0]); i++) {
+		if (i > 0 && !section_matches(&p->sections[i], s))
+			continue;
+		for (j = nmatched; j > 0 &&
+		     specificity_cmp(&p->sections[matched[j - 1]], &p->sections[i]) > 0; j--)
+			matched[j] = matched[j - 1];
+		matched[j] = i;
+		nmatched++;
+	}
+	memset(eff, 0, sizeof(eff));
+	for (i = 0; i < p->nrules; i++)
+		for (j = 0; j < nmatched; j++)
+			cfg_merge(&eff[i], &p->sections[matched[j]].cfg[i]);
+
+	/* Most severe first, so that a capability is named by the gravest rule only. */
+	for (sev = CA_SEV_COUNT - 1; sev >= 0; sev--) {
+		for (i = 0; i < p->nrules; i++) {
+			const struct ca_rule *rule = &p->rules[i];
+			uint64_t caps, denied;
+
+			if (!(eff[i].has & CFG_SEVERITY) || eff[i].off || (int)eff[i].severity != sev)
+				continue;
+			if (!judge(rule, &eff[i], s, &caps, &denied))
+				continue;
+			if (rule->check == CA_CHECK_CAPS) {
+				caps &= ~named;
+				named |= caps;
+				if (!caps)
+					continue;
+			}
+			out[n].rule = i;
+			out[n].section = matched[nmatched - 1];
+			out[n].severity = eff[i].severity;
+			out[n].set = (eff[i].has & CFG_SET) ? eff[i].set : CA_SET_BOUNDING;
 			out[n].caps = caps;
+			out[n].denied = denied & caps;
 			n++;
 		}
 	}
 	return n;
 }
 
-bool policy_finding_fails(const struct ca_policy *policy, const struct ca_finding *f)
+char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set, uint64_t caps,
+		     uint64_t denied, const struct ca_capnames *names)
 {
-	return f->rule->severity >= policy->fail_on;
-}
-
-char *policy_finding_message(const struct ca_finding *f, const struct ca_capnames *names)
-{
-	_cleanup_free_ char *list = NULL;
-	const char *set = caps_set_name(f->rule->set);
+	_cleanup_free_ char *list = caps_join(names, caps, ", ");
+	const char *setname = caps_set_name(set);
 	char *msg = NULL;
 	int r = -1;
 
-	list = caps_join(names, f->caps, ", ");
 	if (!list)
 		return NULL;
-	switch (f->rule->kind) {
-	case CA_RULE_DENY:
-		r = asprintf(&msg, "%s %s not dropped from the %s set", list,
-			     caps_count(f->caps) == 1 ? "is" : "are", set);
+	switch (p->rules[rule].check) {
+	case CA_CHECK_CAPS:
+		if (denied == caps)
+			r = asprintf(&msg, "%s %s not dropped from the %s set", list,
+				     caps_count(caps) == 1 ? "is" : "are", setname);
+		else
+			r = asprintf(&msg, "the %s set holds capabilities beyond those allowed: %s",
+				     setname, list);
 		break;
-	case CA_RULE_ALLOW_ONLY:
-		r = asprintf(&msg, "the %s set holds capabilities beyond the baseline: %s",
-			     set, list);
-		break;
-	case CA_RULE_PRIVILEGED:
+	case CA_CHECK_PRIVILEGED:
 		r = asprintf(&msg, "privileged: the %s set holds all %u capabilities the host "
-			     "holds below CAP_PERFMON", set, caps_count(f->caps));
+			     "holds below CAP_PERFMON", setname, caps_count(caps));
+		break;
+	case CA_CHECK_HOST_PID:
+		r = asprintf(&msg, "shares the host's pid namespace");
+		break;
+	case CA_CHECK_HOST_NET:
+		r = asprintf(&msg, "shares the host's network namespace");
+		break;
+	case CA_CHECK_HOST_IPC:
+		r = asprintf(&msg, "shares the host's IPC namespace");
+		break;
+	case CA_CHECK_HOST_UTS:
+		r = asprintf(&msg, "shares the host's UTS namespace");
+		break;
+	case CA_CHECK_HOST_USER:
+		r = asprintf(&msg, "shares the host's user namespace");
+		break;
+	case CA_CHECK_SECCOMP:
+		r = asprintf(&msg, "runs without a seccomp filter (Seccomp: 0)");
+		break;
+	case CA_CHECK_NO_NEW_PRIVS:
+		r = asprintf(&msg, "can gain privileges through execve (NoNewPrivs: 0)");
+		break;
+	case CA_CHECK_ROOT:
+		r = asprintf(&msg, "runs as root, and no user namespace maps it to an unprivileged host uid");
+		break;
+	case CA_CHECK_APPARMOR:
+		r = asprintf(&msg, "runs unconfined by AppArmor");
+		break;
+	case CA_CHECK_SELINUX:
+		r = asprintf(&msg, "runs with an unconfined SELinux type (spc_t or unconfined_t)");
+		break;
+	case CA_CHECK_AMBIENT:
+		r = asprintf(&msg, "holds ambient capabilities: %s", list);
+		break;
+	case CA_CHECK_NONROOT_EFFECTIVE:
+		r = asprintf(&msg, "a non-root process holds effective capabilities: %s", list);
+		break;
+	case CA_CHECK_THREADS:
+		r = asprintf(&msg, "a thread's capability sets differ from its process's");
+		break;
+	case CA_CHECK_COUNT:
 		break;
 	}
 	if (r < 0) {

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A policy: rules as data, and the judge that applies them to capability sets. */
+/* A policy: rules and the sections that set them, as data; and the judge. */
 #ifndef CAPAUDIT_POLICY_H
 #define CAPAUDIT_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "caps.h"
+#include "cgroup.h"
+#include "ns.h"
+#include "runtime.h"
+#include "status.h"
+#include "util.h"
 
 enum ca_severity {
 	CA_SEV_INFO,
@@ -18,35 +24,141 @@ enum ca_severity {
 	CA_SEV_COUNT
 };
 
-enum ca_rule_kind {
-	CA_RULE_DENY,			/* none of @caps may be in the set */
-	CA_RULE_ALLOW_ONLY,		/* nothing beyond @caps may be in the set */
-	CA_RULE_PRIVILEGED,		/* the set holds all the host holds of @caps */
+/* What the judge can look at. Every rule of a policy uses one check. */
+enum ca_check {
+	CA_CHECK_CAPS,			/* allow and deny lists against one capability set */
+	CA_CHECK_PRIVILEGED,		/* the set holds all the host holds below CAP_PERFMON */
+	CA_CHECK_HOST_PID,		/* namespaces shared with the host */
+	CA_CHECK_HOST_NET,
+	CA_CHECK_HOST_IPC,
+	CA_CHECK_HOST_UTS,
+	CA_CHECK_HOST_USER,
+	CA_CHECK_SECCOMP,		/* Seccomp: 0 */
+	CA_CHECK_NO_NEW_PRIVS,		/* NoNewPrivs: 0 */
+	CA_CHECK_ROOT,			/* uid 0 that no user namespace maps elsewhere */
+	CA_CHECK_APPARMOR,		/* label "unconfined" */
+	CA_CHECK_SELINUX,		/* type spc_t or unconfined_t */
+	CA_CHECK_AMBIENT,		/* ambient capabilities */
+	CA_CHECK_NONROOT_EFFECTIVE,	/* effective capabilities on a non-root process */
+	CA_CHECK_THREADS,		/* a thread whose sets differ from its process's */
+	CA_CHECK_COUNT
+};
+
+#define CA_RULES_MAX 48
+#define CA_RULE_NAME_MAX 40
+#define CA_SECTION_NAME_MAX 50		/* Debian's inih cuts section names at 49 */
+
+/* A capability list: names, presets, or @all (every bit the host has). */
+struct ca_caplist {
+	uint64_t mask;
+	bool all;
+};
+
+/* One rule's settings in one section; a field counts only where its bit is set. */
+enum {
+	CFG_SEVERITY = 1u << 0,
+	CFG_ALLOW = 1u << 1,
+	CFG_DENY = 1u << 2,
+	CFG_SET = 1u << 3,
+};
+
+struct ca_rule_cfg {
+	unsigned has;
+	bool off;
+	enum ca_severity severity;
+	struct ca_caplist allow;
+	struct ca_caplist deny;
+	enum ca_capset set;
 };
 
 struct ca_rule {
-	const char *id;			/* stable: "net-raw" */
-	const char *cis;		/* CIS Docker Benchmark check, "5.4"; NULL for none */
-	enum ca_severity severity;
-	enum ca_rule_kind kind;
-	enum ca_capset set;		/* the set it judges */
-	uint64_t caps;
+	char name[CA_RULE_NAME_MAX];	/* stable id: "net-raw" */
+	char cis[8];			/* CIS Docker Benchmark 1.6.0 check, "" for none */
+	enum ca_check check;
+};
+
+/* What a section selects; a section with none is [default]. */
+enum {
+	SEL_RUNTIME = 1u << 0,
+	SEL_ID = 1u << 1,
+	SEL_POD = 1u << 2,
+	SEL_COMM = 1u << 3,
+};
+
+struct ca_section {
+	char name[CA_SECTION_NAME_MAX];
+	int line;
+	unsigned select;
+	enum ca_runtime runtime;
+	char id[CA_ID_MAX];		/* a container id or a prefix of one */
+	char pod[CA_POD_UID_MAX];
+	char comm[CA_COMM_MAX + 1];
+	struct ca_rule_cfg cfg[CA_RULES_MAX];
 };
 
 struct ca_policy {
-	const char *source;		/* "built-in" or a path */
-	enum ca_severity fail_on;	/* findings at or above this fail */
-	const struct ca_rule *rules;
+	char *source;			/* "built-in" or a path */
+	enum ca_severity fail_on;
+	struct ca_rule rules[CA_RULES_MAX];
 	size_t nrules;
+	struct ca_section *sections;	/* [0] is [default] */
+	size_t nsections;
 };
 
-struct ca_finding {
-	const struct ca_rule *rule;
-	uint64_t caps;			/* the capabilities that make the finding */
+/* Tri-state facts about a container: read, or not. */
+enum ca_tri {
+	CA_UNKNOWN = -1,
+	CA_NO = 0,
+	CA_YES = 1,
 };
 
-/* The built-in policy: CIS Docker Benchmark 5.4 and 5.5 (policy_builtin.c). */
-extern const struct ca_policy policy_builtin;
+/* Everything the judge looks at for one process, with its container's context. */
+struct ca_subject {
+	enum ca_runtime runtime;
+	const char *id;
+	const char *pod;		/* "" outside Kubernetes */
+	const struct ca_status *st;
+	enum ca_tri shares[CA_NS_COUNT];	/* namespaces shared with the host */
+	enum ca_tri userns_child;
+	bool root_unmapped;		/* uid 0 inside is uid 0 on the host */
+	const char *lsm;		/* AppArmor or SELinux label, NULL if unknown */
+	enum ca_tri thread_differs;	/* with --threads */
+	uint64_t host_bounding;
+	unsigned last_cap;
+};
+
+/* One rule broken by one process. */
+struct ca_verdict_item {
+	size_t rule;			/* index into policy->rules */
+	size_t section;			/* the most specific section that judged it */
+	enum ca_severity severity;
+	enum ca_capset set;
+	uint64_t caps;			/* the capabilities that make it, for capability checks */
+	uint64_t denied;		/* of which named by a deny list */
+};
+
+/**
+ * policy_new_empty() - a policy with no rule and a [default] section.
+ * Returns it, or NULL with errno set; free with policy_free().
+ */
+struct ca_policy *policy_new_empty(const char *source);
+
+/**
+ * policy_free() - release a policy.
+ */
+void policy_free(struct ca_policy *p);
+
+/**
+ * policy_builtin() - the built-in policy: CIS Docker Benchmark 5.4 and 5.5,
+ * and the other checks /proc can prove at low severity. Returns a policy the
+ * caller frees, or NULL with errno set.
+ */
+struct ca_policy *policy_builtin(void);
+
+/**
+ * policy_builtin_text() - the INI text of the built-in policy.
+ */
+const char *policy_builtin_text(void);
 
 /**
  * policy_severity_name() - "info", "low", "medium", "high" or "critical".
@@ -54,28 +166,47 @@ extern const struct ca_policy policy_builtin;
 const char *policy_severity_name(enum ca_severity sev);
 
 /**
- * policy_eval() - judge the capability sets of one container.
- * @sets: the sets to judge (a container's: the union of its processes')
- * @host_bounding: the host reference's bounding set
- * @out: room for one finding per rule
- * Rules are applied in order (the most severe first) and a capability is
- * named by the first capability rule it breaks only.
- * Returns the number of findings written to @out, or -ENODATA where a set
- * some rule judges was never read (the verdict is then unknown).
+ * policy_severity_parse() - the severity named @s; returns -1 for none.
  */
-int policy_eval(const struct ca_policy *policy, const struct ca_capsets *sets,
-		uint64_t host_bounding, struct ca_finding *out);
+int policy_severity_parse(const char *s);
 
 /**
- * policy_finding_fails() - whether @f is at or above the policy's fail-on severity.
+ * policy_check_name() - the fixed rule name of a check ("privileged"), NULL for CAPS.
  */
-bool policy_finding_fails(const struct ca_policy *policy, const struct ca_finding *f);
+const char *policy_check_name(enum ca_check check);
 
 /**
- * policy_finding_message() - the sentence a report shows for @f
- * ("NET_RAW is not dropped"). Returns a string the caller frees, or NULL
- * with errno set.
+ * policy_check_cis() - the CIS check a built-in check implements, "" for none.
  */
-char *policy_finding_message(const struct ca_finding *f, const struct ca_capnames *names);
+const char *policy_check_cis(enum ca_check check);
+
+/**
+ * policy_find_rule() - the index of the rule named @name, or -1.
+ */
+int policy_find_rule(const struct ca_policy *p, const char *name);
+
+/**
+ * policy_eval() - judge one process.
+ * Sections are matched by specificity (container id > pod > runtime >
+ * default; a process name only narrows one of these), the more specific
+ * overriding the less. Rules are applied most severe first, and a
+ * capability is named by the first capability rule it breaks only.
+ * Returns the number of items written to @out (room for one per rule).
+ */
+size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
+		   struct ca_verdict_item *out);
+
+/**
+ * policy_fails() - whether @sev is at or above the policy's fail-on.
+ */
+bool policy_fails(const struct ca_policy *p, enum ca_severity sev);
+
+/**
+ * policy_message() - the sentence a report shows for a finding
+ * ("NET_RAW is not dropped from the bounding set"). Returns a string the
+ * caller frees, or NULL with errno set.
+ */
+char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set, uint64_t caps,
+		     uint64_t denied, const struct ca_capnames *names);
 
 #endif

@@ -163,10 +163,15 @@ char *procroot_hidepid(const struct ca_procroot *root)
 
 int procroot_pids_open(const struct ca_procroot *root, struct ca_piditer *it)
 {
+	return procroot_dir_open(root, ".", it);
+}
+
+int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca_piditer *it)
+{
 	_cleanup_close_ int fd = -1;
 
 	it->dir = NULL;
-	fd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(root->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	it->dir = fdopendir(fd);

@@ -66,6 +66,12 @@ char *procroot_hidepid(const struct ca_procroot *root);
 int procroot_pids_open(const struct ca_procroot *root, struct ca_piditer *it);
 
 /**
+ * procroot_dir_open() - list the numeric entries of @rel under @root
+ * ("1234/task"), as procroot_pids_open() lists pids.
+ */
+int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca_piditer *it);
+
+/**
  * procroot_pids_next() - the next pid: 0 and *@pid for one, 1 at the end,
  * a negative errno on error. Only names made wholly of digits are pids.
  */

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "esc.h"
+#include "remedy.h"
 #include "report.h"
 #include "runtime.h"
 
@@ -170,23 +171,42 @@ static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
 	return o;
 }
 
-static struct json_object *finding_json(struct jdoc *d, const struct ca_finding *f,
-					const struct ca_report *rep)
+static struct json_object *pids_array(struct jdoc *d, const pid_t *pids, size_t n)
 {
-	_cleanup_free_ char *msg = policy_finding_message(f, rep->names);
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		append(d, a, json_object_new_int(pids[i]));
+	return a;
+}
+
+static struct json_object *finding_json(struct jdoc *d, const struct ca_finding *f,
+					const struct ca_container *c, const struct ca_report *rep)
+{
+	const struct ca_policy *p = rep->policy;
+	const struct ca_rule *rule = &p->rules[f->rule];
+	bool caps_check = rule->check == CA_CHECK_CAPS || rule->check == CA_CHECK_PRIVILEGED;
+	_cleanup_free_ char *msg = policy_message(p, f->rule, f->set, f->caps, f->denied, rep->names);
+	_cleanup_free_ char *fix = remedy_text(rule->check, c->runtime, c->pod_uid[0] != 0, f->caps,
+					       rep->names);
 	struct json_object *o = json_object_new_object();
 
-	if (!o || !msg) {
+	if (!o || !msg || !fix) {
 		json_object_put(o);
 		return NULL;
 	}
-	put(d, o, "rule", json_object_new_string(f->rule->id));
-	put(d, o, "cis", OPT(f->rule->cis, json_object_new_string(f->rule->cis)));
-	put(d, o, "severity", json_object_new_string(policy_severity_name(f->rule->severity)));
-	put(d, o, "set", json_object_new_string(caps_set_name(f->rule->set)));
+	put(d, o, "rule", json_object_new_string(rule->name));
+	put(d, o, "cis", OPT(rule->cis[0], json_object_new_string(rule->cis)));
+	put(d, o, "severity", json_object_new_string(policy_severity_name(f->severity)));
+	put(d, o, "set", OPT(caps_check, json_object_new_string(caps_set_name(f->set))));
 	put(d, o, "capabilities", names_array(d, rep->names, f->caps));
-	put(d, o, "fails", json_object_new_boolean(policy_finding_fails(rep->policy, f)));
+	put(d, o, "fails", json_object_new_boolean(policy_fails(p, f->severity)));
 	put(d, o, "message", json_object_new_string(msg));
+	put(d, o, "remediation", json_object_new_string(fix));
+	put(d, o, "section", str(p->sections[f->section].name));
+	put(d, o, "userns", json_object_new_boolean(f->userns));
+	put(d, o, "pids", pids_array(d, f->pids, f->npids));
 	return o;
 }
 
@@ -251,7 +271,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "dropped", OPT(has_default, names_array(d, rep->names, def & ~bnd)));
 	put(d, o, "findings", findings);
 	for (i = 0; !d->err && i < c->nfindings; i++)
-		append(d, findings, finding_json(d, &c->findings[i], rep));
+		append(d, findings, finding_json(d, &c->findings[i], c, rep));
 	put(d, o, "processes", procs);
 	for (i = 0; !d->err && i < c->nprocs; i++)
 		append(d, procs, process_json(d, &c->procs[i], c, rep->names));
@@ -291,6 +311,7 @@ static struct json_object *policy_json(struct jdoc *d, const struct ca_policy *p
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *rules = json_object_new_array();
+	struct json_object *sections = json_object_new_array();
 	size_t i;
 
 	put(d, o, "source", str(p->source));
@@ -298,22 +319,36 @@ static struct json_object *policy_json(struct jdoc *d, const struct ca_policy *p
 	put(d, o, "rules", rules);
 	for (i = 0; !d->err && i < p->nrules; i++) {
 		const struct ca_rule *r = &p->rules[i];
+		const struct ca_rule_cfg *def = &p->sections[0].cfg[i];
 		struct json_object *ro = json_object_new_object();
+		bool on = (def->has & CFG_SEVERITY) && !def->off;
 
 		append(d, rules, ro);
 		if (d->err)
 			break;
-		put(d, ro, "rule", json_object_new_string(r->id));
-		put(d, ro, "cis", OPT(r->cis, json_object_new_string(r->cis)));
-		put(d, ro, "severity", json_object_new_string(policy_severity_name(r->severity)));
-		put(d, ro, "set", json_object_new_string(caps_set_name(r->set)));
+		put(d, ro, "rule", json_object_new_string(r->name));
+		put(d, ro, "cis", OPT(r->cis[0], json_object_new_string(r->cis)));
+		put(d, ro, "severity", OPT(on, json_object_new_string(policy_severity_name(def->severity))));
 	}
+	put(d, o, "sections", sections);
+	for (i = 0; !d->err && i < p->nsections; i++)
+		append(d, sections, str(p->sections[i].name));
 	return o;
 }
 
 static struct json_object *count(size_t n)
 {
 	return json_object_new_int64((int64_t)n);
+}
+
+static struct json_object *sev_counts(struct jdoc *d, const struct ca_summary *s)
+{
+	struct json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; o && i < CA_SEV_COUNT; i++)
+		put(d, o, policy_severity_name(i), count(s->findings[i]));
+	return o;
 }
 
 static struct json_object *summary_json(struct jdoc *d, const struct ca_report *rep)
@@ -327,6 +362,7 @@ static struct json_object *summary_json(struct jdoc *d, const struct ca_report *
 	put(d, o, "passed", count(s->passed));
 	put(d, o, "failed", count(s->failed));
 	put(d, o, "unknown", count(s->unknown));
+	put(d, o, "findings", sev_counts(d, s));
 	put(d, o, "processes", count(n->processes));
 	put(d, o, "contained", count(n->contained));
 	put(d, o, "kernel_threads", count(n->kernel_threads));

@@ -8,6 +8,7 @@
 #include <libsmartcols.h>
 
 #include "esc.h"
+#include "remedy.h"
 #include "report.h"
 #include "runtime.h"
 
@@ -146,9 +147,20 @@ static int print_table(FILE *out, const struct ca_report *rep)
 	return scols_print_table(tb);
 }
 
-/* "[FAIL] 5.4 high docker 3f2a9c1b4d5e: NET_RAW is not dropped ... (net-raw)" */
+/* Checks whose findings are about capabilities a process holds. */
+static bool about_caps(enum ca_check check)
+{
+	return check == CA_CHECK_CAPS || check == CA_CHECK_PRIVILEGED || check == CA_CHECK_AMBIENT ||
+	       check == CA_CHECK_NONROOT_EFFECTIVE;
+}
+
+/*
+ * "[FAIL] 5.4 high docker 3f2a9c1b4d5e: NET_RAW is not dropped ... (net-raw)",
+ * then "  fix: ..." in the runtime's own words.
+ */
 static int print_findings(FILE *out, const struct ca_report *rep)
 {
+	const struct ca_policy *p = rep->policy;
 	size_t i, j;
 
 	for (i = 0; i < rep->scan->ncontainers; i++) {
@@ -165,15 +177,20 @@ static int print_findings(FILE *out, const struct ca_report *rep)
 			return -ENOMEM;
 		for (j = 0; j < c->nfindings; j++) {
 			const struct ca_finding *f = &c->findings[j];
-			_cleanup_free_ char *msg = policy_finding_message(f, rep->names);
+			const struct ca_rule *rule = &p->rules[f->rule];
+			_cleanup_free_ char *msg = policy_message(p, f->rule, f->set, f->caps, f->denied,
+								  rep->names);
+			_cleanup_free_ char *fix = remedy_text(rule->check, c->runtime, c->pod_uid[0] != 0,
+							       f->caps, rep->names);
 
-			if (!msg)
+			if (!msg || !fix)
 				return -ENOMEM;
-			fprintf(out, "[%s] %s %s %s %s: %s (%s)\n",
-				policy_finding_fails(rep->policy, f) ? "FAIL" : "WARN",
-				f->rule->cis ? f->rule->cis : "-",
-				policy_severity_name(f->rule->severity),
-				runtime_name(c->runtime), id, msg, f->rule->id);
+			fprintf(out, "[%s] %s %s %s %s: %s%s (%s)\n  fix: %s\n",
+				policy_fails(p, f->severity) ? "FAIL" : "WARN",
+				rule->cis[0] ? rule->cis : "-", policy_severity_name(f->severity),
+				runtime_name(c->runtime), id, msg,
+				f->userns && about_caps(rule->check) ? ", held in a child user namespace" : "",
+				rule->name, fix);
 		}
 	}
 	return 0;

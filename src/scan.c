@@ -102,7 +102,7 @@ enum read_result {
 static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid_t pid,
 			 const char *file, int *err)
 {
-	char rel[64];
+	char rel[128];
 	ssize_t n;
 
 	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, file);
@@ -466,30 +466,96 @@ static int resolve_all_pending(struct walk *w)
 }
 
 /*
- * Whether the container's capabilities live in a child user namespace, and
- * where its root maps: links and uid_map read once per container, from the
- * first process that lets us.
+ * What a container shares with the host and how it is confined: namespace
+ * links, uid_map and the LSM label, read once per container, from the first
+ * process that lets us (others' links need root).
  */
-static void read_userns(struct walk *w, struct ca_container *c)
+static int read_context(struct walk *w, struct ca_container *c)
 {
 	const struct ca_host *host = &w->scan->host;
+	const struct ca_proc *first = &c->procs[0];
 	uint64_t ino;
 	size_t i;
-	int err = 0;
+	int ns, err = 0, r;
 
-	if (!(host->ns_known & (1u << CA_NS_USER)))
-		return;
-	for (i = 0; i < c->nprocs && i < 3; i++) {
-		if (ns_read(w->root, c->procs[i].pid, CA_NS_USER, &ino) < 0)
+	for (ns = 0; ns < CA_NS_COUNT; ns++)
+		c->shares[ns] = CA_UNKNOWN;
+	if (status_has(&first->st, STATUS_NSPID))
+		c->shares[CA_NS_PID] = first->st.pidns_level == 0 ? CA_YES : CA_NO;
+	for (ns = 0; ns < CA_NS_COUNT; ns++) {
+		if (c->shares[ns] != CA_UNKNOWN || !(host->ns_known & (1u << ns)) ||
+		    ns == CA_NS_MNT || ns == CA_NS_CGROUP)
 			continue;
+		for (i = 0; i < c->nprocs && i < 3; i++) {
+			if (ns_read(w->root, c->procs[i].pid, ns, &ino) < 0)
+				continue;
+			c->shares[ns] = ino == host->ns[ns] ? CA_YES : CA_NO;
+			break;
+		}
+	}
+	if (c->shares[CA_NS_USER] != CA_UNKNOWN) {
 		c->userns.known = true;
-		c->userns.child = ino != host->ns[CA_NS_USER];
+		c->userns.child = c->shares[CA_NS_USER] == CA_NO;
 		if (c->userns.child &&
-		    read_pid_file(w->root, w->buf, c->procs[i].pid, "uid_map", &err) == READ_OK &&
+		    read_pid_file(w->root, w->buf, first->pid, "uid_map", &err) == READ_OK &&
 		    ns_uid_map_root(w->buf->data, w->buf->len, &c->userns.root_host_uid) == 0)
 			c->userns.root_mapped = true;
-		return;
 	}
+	/* AppArmor and SELinux both answer in attr/current; newer kernels also per LSM. */
+	r = read_pid_file(w->root, w->buf, first->pid, "attr/current", &err);
+	if (r != READ_OK)
+		r = read_pid_file(w->root, w->buf, first->pid, "attr/apparmor/current", &err);
+	if (r == -ENOMEM)
+		return -ENOMEM;
+	if (r == READ_OK) {
+		size_t n = strcspn(w->buf->data, "\n");
+
+		c->lsm = strndup(w->buf->data, n);
+		if (!c->lsm)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * With --threads: a thread whose sets differ from its process's is a finding
+ * of its own, and what any thread holds is judged as the process's.
+ */
+static int read_threads(struct walk *w, struct ca_proc *p)
+{
+	struct ca_piditer it;
+	char rel[64];
+	pid_t tid;
+	int r, set, err = 0;
+
+	snprintf(rel, sizeof(rel), "%d/task", (int)p->pid);
+	if (procroot_dir_open(w->root, rel, &it) < 0) {
+		p->thread_differs = CA_UNKNOWN;
+		return 0;
+	}
+	p->thread_differs = CA_NO;
+	while ((r = procroot_pids_next(&it, &tid)) == 0) {
+		struct ca_status t;
+
+		if (tid == p->pid)
+			continue;
+		snprintf(rel, sizeof(rel), "task/%d/status", (int)tid);
+		r = read_pid_file(w->root, w->buf, p->pid, rel, &err);
+		if (r == -ENOMEM)
+			break;
+		if (r != READ_OK)
+			continue;
+		status_parse(w->buf->data, w->buf->len, &t);
+		for (set = 0; set < CA_SET_COUNT; set++) {
+			if (!caps_set_is_known(&t.caps, set) || !caps_set_is_known(&p->st.caps, set))
+				continue;
+			if (t.caps.mask[set] != p->st.caps.mask[set])
+				p->thread_differs = CA_YES;
+			p->st.caps.mask[set] |= t.caps.mask[set];
+		}
+	}
+	procroot_pids_close(&it);
+	return r == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* A pod's sandbox runs the pause program and nothing else. */
@@ -506,23 +572,30 @@ static bool is_sandbox(const struct ca_container *c)
 	return true;
 }
 
-static void finish(struct walk *w)
+static int finish(struct walk *w, const struct ca_scan_opts *opts)
 {
 	struct ca_scan *scan = w->scan;
-	size_t i;
+	size_t i, j;
+	int r;
 
 	for (i = 0; i < scan->ncontainers; i++) {
 		struct ca_container *c = &scan->containers[i];
 
 		qsort(c->procs, c->nprocs, sizeof(*c->procs), proc_cmp);	/* nprocs > 0 */
-		read_userns(w, c);
+		r = read_context(w, c);
+		for (j = 0; r == 0 && j < c->nprocs; j++)
+			r = opts->threads ? read_threads(w, &c->procs[j]) : 0;
+		if (r < 0)
+			return r;
 		c->sandbox = is_sandbox(c);
 	}
 	if (scan->ncontainers)		/* qsort(NULL, 0) is undefined */
 		qsort(scan->containers, scan->ncontainers, sizeof(*scan->containers), container_cmp);
+	return 0;
 }
 
-int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err *err)
+int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, struct ca_scan *scan,
+	     struct ca_err *err)
 {
 	struct ca_buf buf = { 0 };
 	struct walk w = { .root = root, .scan = scan, .buf = &buf };
@@ -551,11 +624,12 @@ int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err
 	}
 	if (r == 1)
 		r = resolve_all_pending(&w);
+	if (r == 0)
+		r = finish(&w, opts);
 	if (r < 0) {
 		err_set(err, r, "cannot scan %s: %s", root->path, strerror(-r));
 		goto out;
 	}
-	finish(&w);
 out:
 	tdestroy(w.tree, free);
 	pidmap_free(&w.pids);
@@ -569,11 +643,16 @@ out:
 
 void scan_free(struct ca_scan *scan)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < scan->ncontainers; i++) {
-		free(scan->containers[i].procs);
-		free(scan->containers[i].findings);
+		struct ca_container *c = &scan->containers[i];
+
+		free(c->procs);
+		for (j = 0; j < c->nfindings; j++)
+			free(c->findings[j].pids);
+		free(c->findings);
+		free(c->lsm);
 	}
 	free(scan->containers);
 	host_free(&scan->host);

@@ -18,7 +18,25 @@
 struct ca_proc {
 	pid_t pid;			/* in the proc root's pid namespace */
 	int error;			/* 0, or -errno of the file that could not be read */
-	struct ca_status st;
+	enum ca_tri thread_differs;	/* with --threads: a thread's sets differ from its process's */
+	struct ca_status st;		/* with --threads, its threads' sets are folded in */
+};
+
+/* A rule that processes of a container break, gathered over them. */
+struct ca_finding {
+	size_t rule;			/* index into the policy's rules */
+	size_t section;			/* the section that judged the first of them */
+	enum ca_severity severity;
+	enum ca_capset set;
+	uint64_t caps;			/* for capability checks: what breaks it */
+	uint64_t denied;		/* of which named by a deny list */
+	bool userns;			/* held in a child user namespace, not the host's */
+	pid_t *pids;			/* the processes that break it */
+	size_t npids;
+};
+
+struct ca_scan_opts {
+	bool threads;			/* read every thread's status too */
 };
 
 /* How a container was recognised. */
@@ -52,6 +70,8 @@ struct ca_container {
 	unsigned nparents;
 	struct ca_ref parents[CA_PARENTS_MAX];	/* outer containers, outermost first */
 	struct ca_userns userns;	/* read once, from its first readable process */
+	enum ca_tri shares[CA_NS_COUNT];	/* namespaces shared with the host, read once */
+	char *lsm;			/* AppArmor/SELinux label of its first process, or NULL */
 	struct ca_proc *procs;		/* sorted by pid */
 	size_t nprocs;
 	size_t procs_cap;
@@ -87,7 +107,8 @@ struct ca_scan {
  * with @err saying what failed (the proc root itself, the host reference).
  * Free with scan_free(), also after a failure.
  */
-int scan_run(const struct ca_procroot *root, struct ca_scan *scan, struct ca_err *err);
+int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, struct ca_scan *scan,
+	     struct ca_err *err);
 
 /**
  * scan_free() - release a scan's memory.

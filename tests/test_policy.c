@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the judge and the built-in CIS 5.4/5.5 policy. */
+/* Unit tests of the judge: the built-in policy, sections and their precedence. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,160 +13,257 @@
 #include <linux/capability.h>
 
 #include "policy.h"
+#include "policy_ini.h"
 
 /* Measured on these hosts: pid 1 lacks CAP_SYS_RESOURCE. */
 #define HOST_BND UINT64_C(0x000001fffeffffff)
 #define DOCKER_DEFAULT UINT64_C(0x00000000a80425fb)
 #define PODMAN_DEFAULT UINT64_C(0x00000000800405fb)
+#define ID "3f2a9c1b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
+#define POD "4e5f6a7b-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
 
-static struct ca_capsets bounding(uint64_t mask)
+static struct ca_status st;
+static struct ca_subject subj;
+
+/* A docker container's process, with its bounding set (= effective) and sane hardening. */
+static const struct ca_subject *process(enum ca_runtime rt, const char *comm, uint64_t bnd)
 {
-	struct ca_capsets s = { .known = 1u << CA_SET_BOUNDING };
+	int ns;
 
-	s.mask[CA_SET_BOUNDING] = mask;
-	return s;
+	memset(&st, 0, sizeof(st));
+	st.known = STATUS_NAME | STATUS_UID | STATUS_SECCOMP | STATUS_NO_NEW_PRIVS;
+	snprintf(st.name, sizeof(st.name), "%s", comm);
+	st.uid[1] = 1000;
+	st.seccomp = 2;
+	st.no_new_privs = true;
+	st.caps.known = (1u << CA_SET_COUNT) - 1;
+	st.caps.mask[CA_SET_BOUNDING] = bnd;
+	memset(&subj, 0, sizeof(subj));
+	subj.runtime = rt;
+	subj.id = ID;
+	subj.pod = "";
+	subj.st = &st;
+	for (ns = 0; ns < CA_NS_COUNT; ns++)
+		subj.shares[ns] = CA_NO;
+	subj.userns_child = CA_NO;
+	subj.root_unmapped = true;
+	subj.host_bounding = HOST_BND;
+	subj.last_cap = 40;
+	return &subj;
 }
 
-static int eval(uint64_t bnd, struct ca_finding *f)
+static struct ca_policy *load(const char *text)
 {
-	struct ca_capsets s = bounding(bnd);
+	struct ca_policy *p = NULL;
+	struct ca_err err = { 0 };
 
-	return policy_eval(&policy_builtin, &s, HOST_BND, f);
+	if (policy_load_text(text, "test.ini", &p, &err) < 0)
+		fail_msg("%s", err.msg);
+	return p;
 }
 
-static bool fails(const struct ca_finding *f, int n)
+/* The rule names of the findings, "net-raw,cap-added". */
+static const char *rules(const struct ca_policy *p, const struct ca_subject *s)
 {
-	int i;
+	static char buf[512];
+	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t n = policy_eval(p, s, items), i;
 
-	for (i = 0; i < n; i++)
-		if (policy_finding_fails(&policy_builtin, &f[i]))
-			return true;
-	return false;
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(buf, ",");
+		strcat(buf, p->rules[items[i].rule].name);
+	}
+	return buf;
 }
 
-static void docker_default_fails_on_net_raw(void **state)
+static void builtin_cis(void **state)
 {
-	struct ca_finding f[8];
-	int n = eval(DOCKER_DEFAULT, f);
+	struct ca_policy *p = policy_builtin();
+	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t n;
 
+	assert_non_null(p);
+	/* docker default: NET_RAW is not dropped (high), and named once */
+	assert_string_equal(rules(p, process(CA_RT_DOCKER, "nginx", DOCKER_DEFAULT)), "net-raw");
+	n = policy_eval(p, &subj, items);
 	assert_int_equal(n, 1);
-	assert_string_equal(f[0].rule->id, "net-raw");
-	assert_string_equal(f[0].rule->cis, "5.4");
-	assert_int_equal(f[0].rule->severity, CA_SEV_HIGH);
-	assert_true(f[0].caps == CA_BIT(CAP_NET_RAW));
-	assert_true(fails(f, n));
-}
-
-static void drop_all_add_bind_passes(void **state)
-{
-	struct ca_finding f[8];
-
-	assert_int_equal(eval(CA_BIT(CAP_NET_BIND_SERVICE), f), 0);
-	assert_int_equal(eval(0, f), 0);
-}
-
-static void podman_default_passes(void **state)
-{
-	struct ca_finding f[8];
-
-	assert_int_equal(eval(PODMAN_DEFAULT, f), 0);
-}
-
-static void added_capability_is_named(void **state)
-{
-	struct ca_capnames names;
-	struct ca_finding f[8];
-	char *msg;
-	int n;
-
-	n = eval((DOCKER_DEFAULT & ~CA_BIT(CAP_NET_RAW)) | CA_BIT(CAP_SYS_ADMIN), f);
-	assert_int_equal(n, 1);
-	assert_string_equal(f[0].rule->id, "cap-added");
-	assert_int_equal(f[0].rule->severity, CA_SEV_MEDIUM);
-	assert_true(f[0].caps == CA_BIT(CAP_SYS_ADMIN));
-	assert_true(fails(f, n));
-	assert_int_equal(caps_names_init(&names, 40), 0);
-	msg = policy_finding_message(&f[0], &names);
-	assert_non_null(msg);
-	assert_non_null(strstr(msg, "SYS_ADMIN"));
-	assert_null(strstr(msg, "NET_RAW"));
-	free(msg);
-}
-
-static void net_raw_is_named_once(void **state)
-{
-	struct ca_finding f[8];
-	int n = eval(DOCKER_DEFAULT | CA_BIT(CAP_NET_ADMIN), f);
-
-	assert_int_equal(n, 2);
-	assert_string_equal(f[0].rule->id, "net-raw");
-	assert_string_equal(f[1].rule->id, "cap-added");
-	assert_true(f[1].caps == CA_BIT(CAP_NET_ADMIN));
-}
-
-static void privileged_against_the_host_not_all_bits(void **state)
-{
-	struct ca_finding f[8];
-	int n, i;
-	bool priv = false;
-
+	assert_true(items[0].caps == CA_BIT(CAP_NET_RAW));
+	assert_true(policy_fails(p, items[0].severity));
+	assert_string_equal(p->rules[items[0].rule].cis, "5.4");
+	/* drop ALL, add NET_BIND_SERVICE: nothing */
+	assert_string_equal(rules(p, process(CA_RT_DOCKER, "nginx", CA_BIT(CAP_NET_BIND_SERVICE))), "");
+	/* podman's default passes */
+	assert_string_equal(rules(p, process(CA_RT_PODMAN, "httpd", PODMAN_DEFAULT)), "");
+	/* SYS_ADMIN added, NET_RAW dropped */
+	assert_string_equal(rules(p, process(CA_RT_DOCKER, "app",
+					     (DOCKER_DEFAULT & ~CA_BIT(CAP_NET_RAW)) | CA_BIT(CAP_SYS_ADMIN))),
+			    "cap-added");
 	/* everything the host holds: privileged, although SYS_RESOURCE is missing */
-	n = eval(HOST_BND, f);
-	for (i = 0; i < n; i++)
-		if (strcmp(f[i].rule->id, "privileged") == 0) {
-			priv = true;
-			assert_int_equal(f[i].rule->severity, CA_SEV_CRITICAL);
-			assert_string_equal(f[i].rule->cis, "5.5");
-		}
-	assert_true(priv);
-	assert_string_equal(f[0].rule->id, "privileged");
-
-	/* docker 20.10's --cap-add=ALL stops at bit 37: still privileged */
-	n = eval(HOST_BND & (CA_BIT(CAP_PERFMON) - 1), f);
-	assert_true(n >= 1);
-	assert_string_equal(f[0].rule->id, "privileged");
-
-	/* one capability short of the host's: not privileged */
-	n = eval(HOST_BND & ~CA_BIT(CAP_SYS_MODULE), f);
-	for (i = 0; i < n; i++)
-		assert_string_not_equal(f[i].rule->id, "privileged");
+	assert_string_equal(rules(p, process(CA_RT_PODMAN, "sh", HOST_BND)), "privileged,net-raw,cap-added");
+	/* docker 20.10's --cap-add=ALL stops at 37: still privileged */
+	assert_string_equal(rules(p, process(CA_RT_DOCKER, "sh", HOST_BND & (CA_BIT(CAP_PERFMON) - 1))),
+			    "privileged,net-raw,cap-added");
+	/* one short of the host's: not privileged */
+	assert_string_equal(rules(p, process(CA_RT_DOCKER, "sh", HOST_BND & ~CA_BIT(CAP_SYS_MODULE))),
+			    "net-raw,cap-added");
+	policy_free(p);
 }
 
-static void unknown_set_gives_no_verdict(void **state)
+static void builtin_low_checks(void **state)
 {
-	struct ca_capsets s = { .known = 1u << CA_SET_EFFECTIVE };
-	struct ca_finding f[8];
+	struct ca_policy *p = policy_builtin();
+	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t n, i;
 
-	assert_int_equal(policy_eval(&policy_builtin, &s, HOST_BND, f), -ENODATA);
+	process(CA_RT_DOCKER, "sh", 0);
+	subj.shares[CA_NS_PID] = CA_YES;
+	subj.shares[CA_NS_NET] = CA_YES;
+	st.seccomp = 0;
+	st.no_new_privs = false;
+	st.caps.mask[CA_SET_AMBIENT] = CA_BIT(CAP_NET_BIND_SERVICE);
+	st.caps.mask[CA_SET_EFFECTIVE] = CA_BIT(CAP_NET_BIND_SERVICE);
+	assert_string_equal(rules(p, &subj), "host-pid,host-net,seccomp,no-new-privs,ambient,nonroot-effective");
+	n = policy_eval(p, &subj, items);
+	for (i = 0; i < n; i++)
+		assert_false(policy_fails(p, items[i].severity));	/* all low, below fail-on */
+	/* root without a user namespace, and LSM labels */
+	process(CA_RT_DOCKER, "sh", 0);
+	st.uid[1] = 0;
+	subj.lsm = "unconfined";
+	assert_string_equal(rules(p, &subj), "root,apparmor");
+	subj.lsm = "docker-default (enforce)";
+	assert_string_equal(rules(p, &subj), "root");
+	subj.lsm = "system_u:system_r:spc_t:s0";
+	assert_string_equal(rules(p, &subj), "root,selinux");
+	subj.lsm = "system_u:system_r:container_t:s0:c1,c2";
+	assert_string_equal(rules(p, &subj), "root");
+	/* root that a user namespace maps to an unprivileged uid is not root on the host */
+	subj.userns_child = CA_YES;
+	subj.root_unmapped = false;
+	assert_string_equal(rules(p, &subj), "");
+	/* unknown is not "no": nothing is claimed */
+	subj.userns_child = CA_UNKNOWN;
+	assert_string_equal(rules(p, &subj), "");
+	policy_free(p);
 }
 
-static void severity_threshold(void **state)
-{
-	static const struct ca_rule rule = { "x", NULL, CA_SEV_LOW, CA_RULE_DENY, CA_SET_EFFECTIVE,
-					     CA_BIT(CAP_KILL) };
-	struct ca_policy p = { "test", CA_SEV_MEDIUM, &rule, 1 };
-	struct ca_capsets s = { .known = 1u << CA_SET_EFFECTIVE };
-	struct ca_finding f[1];
+static const char layered[] =
+	"[default]\n"
+	"net-raw = high\n"
+	"net-raw.deny = NET_RAW\n"
+	"cap-added = medium\n"
+	"cap-added.allow = @docker-default\n"
+	"[docker]\n"
+	"runtime = docker\n"
+	"net-raw = low\n"
+	"[pod]\n"
+	"pod = " POD "\n"
+	"net-raw = info\n"
+	"[capture]\n"
+	"id = 3f2a9c1b\n"
+	"net-raw = off\n"
+	"[capture-exact]\n"
+	"id = " ID "\n"
+	"cap-added.allow = @docker-default SYS_ADMIN\n"
+	"[web]\n"
+	"runtime = podman\n"
+	"comm = nginx\n"
+	"cap-added.allow = NET_BIND_SERVICE CHOWN\n";
 
-	s.mask[CA_SET_EFFECTIVE] = CA_BIT(CAP_KILL);
-	assert_int_equal(policy_eval(&p, &s, HOST_BND, f), 1);
-	assert_false(policy_finding_fails(&p, &f[0]));
-	p.fail_on = CA_SEV_LOW;
-	assert_true(policy_finding_fails(&p, &f[0]));
-	assert_string_equal(policy_severity_name(CA_SEV_CRITICAL), "critical");
+static enum ca_severity severity_of(const struct ca_policy *p, const char *rule)
+{
+	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t n = policy_eval(p, &subj, items), i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(p->rules[items[i].rule].name, rule) == 0)
+			return items[i].severity;
+	return (enum ca_severity)-1;
+}
+
+/* A capability is named by the gravest rule it breaks: with the default's
+ * allow list holding NET_RAW, only net-raw can name it. */
+static void precedence(void **state)
+{
+	struct ca_policy *p = load(layered);
+
+	/* default */
+	process(CA_RT_CRIO, "sh", DOCKER_DEFAULT);
+	subj.id = "0000";
+	assert_int_equal(severity_of(p, "net-raw"), CA_SEV_HIGH);
+	/* runtime > default */
+	process(CA_RT_DOCKER, "sh", DOCKER_DEFAULT);
+	subj.id = "0000";
+	assert_int_equal(severity_of(p, "net-raw"), CA_SEV_LOW);
+	/* pod > runtime */
+	subj.pod = POD;
+	assert_int_equal(severity_of(p, "net-raw"), CA_SEV_INFO);
+	/* container id (prefix) > pod */
+	subj.id = ID;
+	assert_string_equal(rules(p, &subj), "");
+	/* a longer prefix inherits what it does not set: net-raw stays off */
+	process(CA_RT_DOCKER, "sh", DOCKER_DEFAULT | CA_BIT(CAP_SYS_ADMIN) | CA_BIT(CAP_SYS_PTRACE));
+	assert_string_equal(rules(p, &subj), "cap-added");
+	/* a process name narrows a runtime section... */
+	process(CA_RT_PODMAN, "nginx", CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_CHOWN));
+	subj.id = "0000";
+	assert_string_equal(rules(p, &subj), "");
+	process(CA_RT_PODMAN, "nginx", CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_KILL));
+	subj.id = "0000";
+	assert_string_equal(rules(p, &subj), "cap-added");
+	/* ...and a process of another name in that runtime is judged by [default] */
+	process(CA_RT_PODMAN, "redis", CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_KILL));
+	subj.id = "0000";
+	assert_string_equal(rules(p, &subj), "");
+	policy_free(p);
+}
+
+static void named_once_and_sets(void **state)
+{
+	struct ca_policy *p = load("[default]\n"
+				   "raw = high\nraw.deny = NET_RAW SYS_ADMIN\n"
+				   "extra = medium\nextra.allow = @none\n"
+				   "now = critical\nnow.deny = SYS_MODULE\nnow.set = effective\n");
+	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t n;
+
+	process(CA_RT_DOCKER, "sh", CA_BIT(CAP_NET_RAW) | CA_BIT(CAP_KILL) | CA_BIT(CAP_SYS_MODULE));
+	/* SYS_MODULE only in the bounding set: "now" judges the effective set */
+	assert_string_equal(rules(p, &subj), "raw,extra");
+	n = policy_eval(p, &subj, items);
+	assert_int_equal(n, 2);
+	assert_true(items[0].caps == CA_BIT(CAP_NET_RAW));
+	assert_true(items[0].denied == CA_BIT(CAP_NET_RAW));
+	assert_true(items[1].caps == (CA_BIT(CAP_KILL) | CA_BIT(CAP_SYS_MODULE)));
+	st.caps.mask[CA_SET_EFFECTIVE] = CA_BIT(CAP_SYS_MODULE);
+	assert_string_equal(rules(p, &subj), "now,raw,extra");
+	/* an unread set judges nothing */
+	st.caps.known = 1u << CA_SET_EFFECTIVE;
+	assert_string_equal(rules(p, &subj), "now");
+	policy_free(p);
+}
+
+static void fail_on(void **state)
+{
+	struct ca_policy *p = load("[default]\nfail-on = high\nx = medium\nx.deny = KILL\n");
+
+	assert_false(policy_fails(p, CA_SEV_MEDIUM));
+	assert_true(policy_fails(p, CA_SEV_HIGH));
+	assert_int_equal(policy_severity_parse("critical"), CA_SEV_CRITICAL);
+	assert_int_equal(policy_severity_parse("off"), -1);
+	policy_free(p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(docker_default_fails_on_net_raw),
-		cmocka_unit_test(drop_all_add_bind_passes),
-		cmocka_unit_test(podman_default_passes),
-		cmocka_unit_test(added_capability_is_named),
-		cmocka_unit_test(net_raw_is_named_once),
-		cmocka_unit_test(privileged_against_the_host_not_all_bits),
-		cmocka_unit_test(unknown_set_gives_no_verdict),
-		cmocka_unit_test(severity_threshold),
+		cmocka_unit_test(builtin_cis),
+		cmocka_unit_test(builtin_low_checks),
+		cmocka_unit_test(precedence),
+		cmocka_unit_test(named_once_and_sets),
+		cmocka_unit_test(fail_on),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

@@ -55,7 +55,7 @@ if [ "$CONTAINER_OK" = yes ]; then
 fi
 
 check_container minimal docker "$ID_B" "$PID_B" pass
-[ "$CONTAINER_OK" = yes ] && check_no_findings minimal "$ID_B"
+[ "$CONTAINER_OK" = yes ] && check_no_failing_findings minimal "$ID_B"
 
 check_container sysadmin docker "$ID_C" "$PID_C" fail
 if [ "$CONTAINER_OK" = yes ]; then

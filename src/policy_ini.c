@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The policy language, read with inih through a reader of our own that counts lines. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+
+#include "policy_ini.h"
+#include "preset.h"
+
+/* Keys of a section other than rule settings, as bits of struct loader.seen. */
+enum {
+	SEEN_FAIL_ON = 1u << 4,
+};
+
+/*
+ * Debian's inih passes no line number to the handler, cuts section names at
+ * 49 characters, reads a line over 199 bytes as two, and never calls the
+ * handler for an empty section. So the reader counts lines, sees every
+ * section header and refuses an over-long line before inih can misread it.
+ */
+struct loader {
+	struct ca_policy *p;
+	const char *file;		/* for messages */
+	FILE *f;			/* or: */
+	const char *text;
+	size_t pos;
+	char *line;			/* the current line, whole */
+	size_t linecap;
+	int lineno;
+	ssize_t cur;			/* current section, -1 before the first */
+	unsigned seen;			/* selectors and fail-on set in the current section */
+	int failed;			/* the first error: 0 or a negative errno */
+	int rule_line[CA_RULES_MAX];	/* where each rule was first named */
+	struct ca_err *err;
+};
+
+static int fail(struct loader *l, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct loader *l, int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (l->failed)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	l->failed = -EINVAL;
+	l->err->line = line;
+	/* A path too long for the message is cut; the line number and the message are not. */
+	snprintf(l->err->msg, sizeof(l->err->msg), "%.200s:%d: %s", l->file, line, msg);
+	return 0;		/* inih: stop calling us for this line */
+}
+
+static bool name_ok(const char *s, size_t n, const char *extra)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+			return false;
+	return true;
+}
+
+/* A section header at the start of @line: record the section. */
+static void header(struct loader *l, const char *line)
+{
+	const char *end = strchr(line, ']');
+	struct ca_section *secs;
+	size_t n, i;
+
+	if (!end)
+		return;		/* inih reports it */
+	n = (size_t)(end - line - 1);
+	if (n >= CA_SECTION_NAME_MAX) {
+		fail(l, l->lineno, "section name longer than %d characters", CA_SECTION_NAME_MAX - 1);
+		return;
+	}
+	if (!name_ok(line + 1, n, "-_.")) {
+		fail(l, l->lineno, "bad section name \"%.*s\": use letters, digits, '-', '_' and '.'",
+		     (int)n, line + 1);
+		return;
+	}
+	if (l->cur < 0 && (n != 7 || memcmp(line + 1, "default", 7) != 0)) {
+		fail(l, l->lineno, "the first section must be [default]");
+		return;
+	}
+	for (i = 0; l->cur >= 0 && i < l->p->nsections; i++)
+		if (strlen(l->p->sections[i].name) == n && memcmp(l->p->sections[i].name, line + 1, n) == 0) {
+			fail(l, l->lineno, "section [%.*s] given twice (first on line %d)", (int)n, line + 1,
+			     l->p->sections[i].line);
+			return;
+		}
+	if (l->cur >= 0) {
+		secs = realloc(l->p->sections, (l->p->nsections + 1) * sizeof(*secs));
+		if (!secs) {
+			l->failed = -ENOMEM;
+			return;
+		}
+		l->p->sections = secs;
+		memset(&secs[l->p->nsections], 0, sizeof(*secs));
+		memcpy(secs[l->p->nsections].name, line + 1, n);
+		l->cur = (ssize_t)l->p->nsections++;
+	} else {
+		l->cur = 0;	/* [default] exists from the start */
+	}
+	l->p->sections[l->cur].line = l->lineno;
+	l->seen = 0;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct loader *l = stream;
+	ssize_t n;
+
+	if (l->failed)
+		return NULL;
+	if (l->f) {
+		n = getline(&l->line, &l->linecap, l->f);
+		if (n < 0)
+			return NULL;
+	} else {
+		const char *start = l->text + l->pos, *nl;
+
+		if (!*start)
+			return NULL;
+		nl = strchr(start, '\n');
+		n = nl ? nl - start + 1 : (ssize_t)strlen(start);
+		if ((size_t)n + 1 > l->linecap) {
+			char *b = realloc(l->line, (size_t)n + 1);
+
+			if (!b) {
+				l->failed = -ENOMEM;
+				return NULL;
+			}
+			l->line = b;
+			l->linecap = (size_t)n + 1;
+		}
+		memcpy(l->line, start, (size_t)n);
+		l->line[n] = '\0';
+		l->pos += (size_t)n;
+	}
+	l->lineno++;
+	if (memchr(l->line, '\0', (size_t)n)) {
+		fail(l, l->lineno, "NUL byte in the line");
+		return NULL;
+	}
+	if (n > 0 && l->line[n - 1] == '\n')
+		n--;
+	if (n > CA_POLICY_LINE_MAX || n + 2 > num) {
+		fail(l, l->lineno, "line longer than %d bytes; continue a long list on an indented line",
+		     CA_POLICY_LINE_MAX);
+		return NULL;
+	}
+	if (l->line[0] == '[')
+		header(l, l->line);
+	if (l->failed)
+		return NULL;
+	memcpy(str, l->line, (size_t)n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+/* Parse a capability list, appending to @list. */
+static int parse_caps(struct loader *l, const char *key, const char *value, struct ca_caplist *list)
+{
+	char buf[CA_POLICY_LINE_MAX + 1], *tok, *save = NULL;
+	int ntok = 0;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		struct ca_caplist preset;
+		int bit;
+
+		ntok++;
+		if (tok[0] == '@') {
+			if (!preset_lookup(tok, &preset))
+				return fail(l, l->lineno, "unknown preset \"%s\" in %s", tok, key);
+			list->mask |= preset.mask;
+			list->all |= preset.all;
+			continue;
+		}
+		bit = preset_cap_parse(tok);
+		if (bit < 0)
+			return fail(l, l->lineno, "unknown capability \"%s\" in %s", tok, key);
+		list->mask |= CA_BIT(bit);
+	}
+	if (!ntok)
+		return fail(l, l->lineno, "%s is an empty list; write @none for no capability", key);
+	return 1;
+}
+
+static const char *const set_words[CA_SET_COUNT] = {
+	"effective", "permitted", "inheritable", "bounding", "ambient",
+};
+
+/* The rule a key names, made where [default] first mentions a capability rule. */
+static int rule_for(struct loader *l, const char *name, size_t n, const char *field)
+{
+	struct ca_policy *p = l->p;
+	char rname[CA_RULE_NAME_MAX];
+	int i, c;
+
+	if (n >= sizeof(rname) || !name_ok(name, n, "-_"))
+		return fail(l, l->lineno, "unknown key \"%s\"", name) - 1;
+	memcpy(rname, name, n);
+	rname[n] = '\0';
+	i = policy_find_rule(p, rname);
+	if (i >= 0)
+		return i;
+	for (c = 0; c < CA_CHECK_COUNT; c++)
+		if (policy_check_name(c) && strcmp(policy_check_name(c), rname) == 0)
+			break;
+	if (c == CA_CHECK_COUNT && l->cur != 0)
+		return fail(l, l->lineno, "unknown rule \"%s\": a rule is made in [default]", rname) - 1;
+	if (c == CA_CHECK_COUNT && !field)
+		/* "name = severity" alone: a typo of a check, or a rule with no list yet */
+		c = CA_CHECK_CAPS;
+	if (p->nrules == CA_RULES_MAX)
+		return fail(l, l->lineno, "more than %d rules", CA_RULES_MAX) - 1;
+	i = (int)p->nrules++;
+	l->rule_line[i] = l->lineno;
+	snprintf(p->rules[i].name, sizeof(p->rules[i].name), "%s", rname);
+	p->rules[i].check = c == CA_CHECK_COUNT ? CA_CHECK_CAPS : (enum ca_check)c;
+	snprintf(p->rules[i].cis, sizeof(p->rules[i].cis), "%s", policy_check_cis(p->rules[i].check));
+	return i;
+}
+
+static int rule_key(struct loader *l, struct ca_section *sec, const char *name, const char *value)
+{
+	const char *dot = strchr(name, '.');
+	const char *field = dot ? dot + 1 : NULL;
+	struct ca_rule_cfg *cfg;
+	struct ca_rule *rule;
+	int r, sev, set;
+
+	r = rule_for(l, name, dot ? (size_t)(dot - name) : strlen(name), field);
+	if (r < 0)
+		return 0;
+	rule = &l->p->rules[r];
+	cfg = &sec->cfg[r];
+	if (!field) {
+		if (cfg->has & CFG_SEVERITY)
+			return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
+		sev = policy_severity_parse(value);
+		if (sev < 0 && strcmp(value, "off") != 0)
+			return fail(l, l->lineno, "bad severity \"%s\" for %s: use off, info, low, medium, high or critical",
+				    value, name);
+		cfg->off = sev < 0;
+		cfg->severity = sev < 0 ? CA_SEV_INFO : (enum ca_severity)sev;
+		cfg->has |= CFG_SEVERITY;
+		return 1;
+	}
+	if (strcmp(field, "cis") == 0) {
+		if (l->cur != 0)
+			return fail(l, l->lineno, "%s belongs in [default]", name);
+		if (rule->check != CA_CHECK_CAPS)
+			return fail(l, l->lineno, "%s: %s implements CIS %s, which cannot change", name,
+				    rule->name, rule->cis);
+		if (!name_ok(value, strlen(value), ".") || strlen(value) >= sizeof(rule->cis))
+			return fail(l, l->lineno, "bad CIS check \"%s\" for %s", value, name);
+		snprintf(rule->cis, sizeof(rule->cis), "%s", value);
+		return 1;
+	}
+	if (strcmp(field, "set") == 0) {
+		if (rule->check != CA_CHECK_CAPS && rule->check != CA_CHECK_PRIVILEGED)
+			return fail(l, l->lineno, "%s: %s judges no capability set", name, rule->name);
+		if (cfg->has & CFG_SET)
+			return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
+		for (set = 0; set < CA_SET_COUNT; set++)
+			if (strcmp(value, set_words[set]) == 0)
+				break;
+		if (set == CA_SET_COUNT)
+			return fail(l, l->lineno, "bad set \"%s\" for %s: use bounding, effective, permitted, inheritable or ambient",
+				    value, name);
+		cfg->set = (enum ca_capset)set;
+		cfg->has |= CFG_SET;
+		return 1;
+	}
+	if (strcmp(field, "allow") == 0 || strcmp(field, "deny") == 0) {
+		bool allow = field[0] == 'a';
+		struct ca_caplist *list = allow ? &cfg->allow : &cfg->deny;
+		const struct ca_caplist *other = allow ? &cfg->deny : &cfg->allow;
+
+		if (rule->check != CA_CHECK_CAPS)
+			return fail(l, l->lineno, "%s: %s takes no capability list", name, rule->name);
+		if (!parse_caps(l, name, value, list))
+			return 0;
+		cfg->has |= allow ? CFG_ALLOW : CFG_DENY;
+		if ((list->mask & other->mask) || (list->all && (other->mask || other->all)) ||
+		    (other->all && list->mask))
+			return fail(l, l->lineno, "%s.allow and %s.deny name the same capability in [%s]",
+				    rule->name, rule->name, sec->name);
+		return 1;
+	}
+	return fail(l, l->lineno, "unknown key \"%s\"", name);
+}
+
+static const char *const runtime_words[] = {
+	"docker", "podman", "containerd", "crio", "lxc", "nspawn", "unknown",
+};
+
+static int selector_key(struct loader *l, struct ca_section *sec, const char *name, const char *value)
+{
+	size_t i, n = strlen(value);
+	unsigned bit = strcmp(name, "runtime") == 0 ? SEL_RUNTIME : strcmp(name, "id") == 0 ? SEL_ID
+		     : strcmp(name, "pod") == 0 ? SEL_POD : SEL_COMM;
+
+	if (l->cur == 0)
+		return fail(l, l->lineno, "%s selects containers: it belongs in a section of its own, not [default]",
+			    name);
+	if (sec->select & bit)
+		return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
+	sec->select |= bit;
+	switch (bit) {
+	case SEL_RUNTIME:
+		for (i = 0; i < sizeof(runtime_words) / sizeof(runtime_words[0]); i++)
+			if (strcmp(value, runtime_words[i]) == 0)
+				break;
+		if (i == sizeof(runtime_words) / sizeof(runtime_words[0]))
+			return fail(l, l->lineno, "unknown runtime \"%s\": use docker, podman, containerd, crio, lxc, nspawn or unknown",
+				    value);
+		sec->runtime = (enum ca_runtime)(i + CA_RT_DOCKER);
+		break;
+	case SEL_ID:
+		if (n >= sizeof(sec->id) || strpbrk(value, " \t"))
+			return fail(l, l->lineno, "bad container id \"%s\"", value);
+		memcpy(sec->id, value, n + 1);
+		break;
+	case SEL_POD:
+		if (n < 32 || n > 36 || strspn(value, "0123456789abcdef-_") != n)
+			return fail(l, l->lineno, "bad pod uid \"%s\"", value);
+		for (i = 0; i <= n; i++)
+			sec->pod[i] = value[i] == '_' ? '-' : value[i];
+		break;
+	default:
+		/* The kernel keeps 15 bytes of a process name: a longer one never matches. */
+		if (n > 15)
+			return fail(l, l->lineno, "comm \"%s\" is longer than the 15 bytes the kernel keeps", value);
+		memcpy(sec->comm, value, n + 1);
+		break;
+	}
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *l = user;
+	struct ca_section *sec;
+	int sev;
+
+	if (l->failed)
+		return 0;
+	if (l->cur < 0)
+		return fail(l, l->lineno, "key \"%s\" outside a section", name);
+	sec = &l->p->sections[l->cur];
+	if (strcmp(section, sec->name) != 0)
+		return fail(l, l->lineno, "a section header must start its line");
+	if (strcmp(name, "fail-on") == 0) {
+		if (l->cur != 0)
+			return fail(l, l->lineno, "fail-on belongs in [default]");
+		if (l->seen & SEEN_FAIL_ON)
+			return fail(l, l->lineno, "fail-on is given twice");
+		sev = policy_severity_parse(value);
+		if (sev < 0)
+			return fail(l, l->lineno, "bad severity \"%s\" for fail-on: use info, low, medium, high or critical",
+				    value);
+		l->p->fail_on = (enum ca_severity)sev;
+		l->seen |= SEEN_FAIL_ON;
+		return 1;
+	}
+	if (!strcmp(name, "runtime") || !strcmp(name, "id") || !strcmp(name, "pod") || !strcmp(name, "comm"))
+		return selector_key(l, sec, name, value);
+	return rule_key(l, sec, name, value);
+}
+
+/* What can be judged only once the whole file is read. */
+static void validate(struct loader *l)
+{
+	const struct ca_policy *p = l->p;
+	size_t i, j;
+
+	for (i = 0; i < p->nrules && !l->failed; i++) {
+		const struct ca_rule_cfg *def = &p->sections[0].cfg[i];
+
+		if (p->rules[i].check != CA_CHECK_CAPS)
+			continue;
+		if (!(def->has & (CFG_ALLOW | CFG_DENY)))
+			fail(l, l->rule_line[i], "unknown check \"%s\": a rule of your own needs an allow "
+			     "or deny list in [default]", p->rules[i].name);
+		else if (!(def->has & CFG_SEVERITY))
+			fail(l, l->rule_line[i], "rule %s has no severity in [default]", p->rules[i].name);
+	}
+	for (i = 1; i < p->nsections && !l->failed; i++) {
+		const struct ca_section *s = &p->sections[i];
+
+		if (!s->select)
+			fail(l, s->line, "section [%s] selects nothing: give it id, pod or runtime", s->name);
+		else if (!(s->select & (SEL_ID | SEL_POD | SEL_RUNTIME)))
+			fail(l, s->line, "section [%s]: comm only narrows a section that selects by id, pod or runtime "
+			     "(a process chooses its own name)", s->name);
+		for (j = 1; j < i && !l->failed; j++) {
+			const struct ca_section *t = &p->sections[j];
+
+			if (s->select == t->select && s->runtime == t->runtime && !strcmp(s->id, t->id) &&
+			    !strcmp(s->pod, t->pod) && !strcmp(s->comm, t->comm))
+				fail(l, s->line, "section [%s] selects the same as [%s] (line %d)", s->name,
+				     t->name, t->line);
+		}
+	}
+}
+
+static int load(struct loader *l, const char *source, struct ca_policy **out)
+{
+	int r;
+
+	l->p = policy_new_empty(source);
+	if (!l->p)
+		return -ENOMEM;
+	l->cur = -1;
+	r = ini_parse_stream(reader, l, handler, l);
+	if (!l->failed && r > 0) {
+		fail(l, r, "syntax error: not a [section], a key = value or a comment");
+	} else if (!l->failed && r < 0) {
+		l->failed = -ENOMEM;
+		snprintf(l->err->msg, sizeof(l->err->msg), "%s: out of memory", l->file);
+	}
+	if (!l->failed && l->f && ferror(l->f)) {
+		l->failed = -EIO;
+		snprintf(l->err->msg, sizeof(l->err->msg), "%s: read error", l->file);
+	}
+	if (!l->failed && l->cur < 0)
+		fail(l, l->lineno, "no [default] section");
+	if (!l->failed)
+		validate(l);
+	free(l->line);
+	if (l->failed) {
+		policy_free(l->p);
+		return l->failed;
+	}
+	*out = l->p;
+	return 0;
+}
+
+int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	struct loader l = { .file = path, .f = f, .err = err };
+
+	if (!f)
+		return err_set(err, -errno, "%s: cannot read: %s", path, strerror(errno));
+	return load(&l, path, out);
+}
+
+int policy_load_text(const char *text, const char *source, struct ca_policy **out,
+		     struct ca_err *err)
+{
+	struct loader l = { .file = source, .text = text, .err = err };
+
+	return load(&l, source, out);
+}
+
+/* "CHOWN DAC_OVERRIDE ...", wrapped on indented lines that inih joins again. */
+static void show_list(FILE *out, const char *key, const struct ca_caplist *list)
+{
+	struct ca_capnames names;
+	size_t col;
+	unsigned bit;
+
+	caps_names_init(&names, CA_CAP_MAX - 1);
+	col = (size_t)fprintf(out, "%s =", key);
+	if (list->all) {
+		fputs(" @all\n", out);
+		return;
+	}
+	if (!list->mask) {
+		fputs(" @none\n", out);
+		return;
+	}
+	for (bit = 0; bit < CA_CAP_MAX; bit++) {
+		_cleanup_free_ char *word = NULL;
+
+		if (!(list->mask & CA_BIT(bit)))
+			continue;
+		word = caps_join(&names, CA_BIT(bit), "");
+		if (!word)
+			continue;
+		if (col + 1 + strlen(word) > 78) {
+			fputs("\n\t", out);
+			col = 8;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		col += (size_t)fprintf(out, "%s", word);
+	}
+	fputc('\n', out);
+}
+
+static void show_cfg(FILE *out, const struct ca_policy *p, size_t i, const struct ca_rule_cfg *c,
+		     bool is_default)
+{
+	const char *name = p->rules[i].name;
+	char key[CA_RULE_NAME_MAX + 8];
+
+	if (c->has & CFG_SEVERITY)
+		fprintf(out, "%s = %s\n", name, c->off ? "off" : policy_severity_name(c->severity));
+	if (is_default && p->rules[i].check == CA_CHECK_CAPS && p->rules[i].cis[0])
+		fprintf(out, "%s.cis = %s\n", name, p->rules[i].cis);
+	snprintf(key, sizeof(key), "%s.allow", name);
+	if (c->has & CFG_ALLOW)
+		show_list(out, key, &c->allow);
+	snprintf(key, sizeof(key), "%s.deny", name);
+	if (c->has & CFG_DENY)
+		show_list(out, key, &c->deny);
+	if (c->has & CFG_SET)
+		fprintf(out, "%s.set = %s\n", name, set_words[c->set]);
+}
+
+int policy_show(FILE *out, const struct ca_policy *p)
+{
+	size_t i, r;
+
+	fputs("# capaudit policy, as `capaudit policy show` writes it: presets expanded.\n"
+	      "# See capaudit.ini(5).\n", out);
+	for (i = 0; i < p->nsections; i++) {
+		const struct ca_section *s = &p->sections[i];
+
+		fprintf(out, "\n[%s]\n", s->name);
+		if (i == 0)
+			fprintf(out, "fail-on = %s\n", policy_severity_name(p->fail_on));
+		if (s->select & SEL_RUNTIME)
+			fprintf(out, "runtime = %s\n", runtime_name(s->runtime));
+		if (s->select & SEL_ID)
+			fprintf(out, "id = %s\n", s->id);
+		if (s->select & SEL_POD)
+			fprintf(out, "pod = %s\n", s->pod);
+		if (s->select & SEL_COMM)
+			fprintf(out, "comm = %s\n", s->comm);
+		for (r = 0; r < p->nrules; r++)
+			show_cfg(out, p, r, &s->cfg[r], i == 0);
+	}
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The policy language: INI read with inih, every mistake named by file:line. */
+#ifndef CAPAUDIT_POLICY_INI_H
+#define CAPAUDIT_POLICY_INI_H
+
+#include <stdio.h>
+
+#include "policy.h"
+#include "util.h"
+
+/* Longest line Debian's inih reads whole (INI_MAX_LINE 200, newline and NUL included). */
+#define CA_POLICY_LINE_MAX 198
+
+/**
+ * policy_load_file() - read the policy in @path.
+ * Returns 0 and a policy the caller frees with policy_free(), or a negative
+ * errno with @err->msg saying "file:line: what is wrong"; nothing is half-read.
+ */
+int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *err);
+
+/**
+ * policy_load_text() - the same, from @text, named @source in messages.
+ */
+int policy_load_text(const char *text, const char *source, struct ca_policy **out,
+		     struct ca_err *err);
+
+/**
+ * policy_show() - write @p as INI that policy_load_file() accepts, presets
+ * expanded. Returns 0 or -EIO.
+ */
+int policy_show(FILE *out, const struct ca_policy *p);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The policy language: the built-in policy round-trips through `policy show`
+# and `policy check`, the shipped policy.ini is it byte for byte, every
+# example of capaudit.ini(5) is accepted, and every malformed policy under
+# tests/policies/bad is refused with exit 2 and its expected file:line: message.
+set -u
+
+top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+capaudit=${CAPAUDIT:-$PWD/capaudit}
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+
+# The built-in, shown, is a policy that shows itself unchanged.
+"$capaudit" policy show built-in >"$tmp/builtin.ini" || ko "policy show built-in"
+if "$capaudit" policy check "$tmp/builtin.ini" && "$capaudit" policy show "$tmp/builtin.ini" >"$tmp/again.ini" &&
+   cmp -s "$tmp/builtin.ini" "$tmp/again.ini"; then
+	ok "built-in round-trips through show and check"
+else
+	ko "built-in round-trips through show and check"
+	diff -u "$tmp/builtin.ini" "$tmp/again.ini"
+fi
+# The shipped file, where this build made one.
+if [ -f policy.ini ]; then
+	if cmp -s policy.ini "$tmp/builtin.ini"; then ok "policy.ini is the built-in"; else ko "policy.ini is the built-in"; fi
+fi
+
+# Every example of the man page.
+n=0
+while IFS= read -r -d '' ex; do
+	n=$((n + 1))
+	printf '%s' "$ex" >"$tmp/example$n.ini"
+	if "$capaudit" policy check "$tmp/example$n.ini" 2>"$tmp/err"; then
+		ok "capaudit.ini(5) example $n"
+	else
+		ko "capaudit.ini(5) example $n: $(cat "$tmp/err")"
+	fi
+done < <(awk '/^\.\\" example begin/ { on = 1; next }
+	      /^\.\\" example end/ { on = 0; printf "%c", 0; next }
+	      on && !/^\.(EX|EE)/ { gsub(/\\-/, "-"); print }' "$top/man/capaudit.ini.5")
+[ "$n" -ge 3 ] && ok "capaudit.ini(5) has $n examples" || ko "capaudit.ini(5) has $n examples, expected 3 or more"
+
+# The corpus of mistakes: FILE.ini beside FILE.err, the message expected on stderr.
+for bad in "$top"/tests/policies/bad/*.ini; do
+	[ -e "$bad" ] || continue
+	name=$(basename "$bad" .ini)
+	want=$(cat "${bad%.ini}.err")
+	got=$(cd "$(dirname "$bad")" && "$capaudit" policy check "$name.ini" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq 2 ] && [ "$got" = "$want" ]; then
+		ok "bad/$name"
+	else
+		ko "bad/$name: exit $rc, stderr '$got', want exit 2, '$want'"
+	fi
+	# A scan with it audits nothing either.
+	got=$(cd "$(dirname "$bad")" && "$capaudit" --policy "$name.ini" --proc-root "$top/tests/fixtures/quiet" 2>&1)
+	rc=$?
+	[ "$rc" -eq 2 ] && [ "$got" = "$want" ] || ko "bad/$name as --policy: exit $rc, output '$got'"
+done
+
+echo "policy: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
