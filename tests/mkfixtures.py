@@ -81,7 +81,7 @@ def escape_name(name):
 def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
          inh="0000000000000000", amb="0000000000000000", nspid=None, uid=0,
          seccomp=0, filters=0, nnp=0, kthread=0, ns=None, drop=(), raw_status=None,
-         cmdline=None, uid_map=None):
+         cmdline=None, uid_map=None, attr=None, tasks=None):
     d = os.path.join(root, str(pid))
     os.makedirs(d)
     if raw_status is not None:
@@ -108,6 +108,17 @@ def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
     if cmdline is not None:
         with open(os.path.join(d, "cmdline"), "wb") as f:
             f.write(b"".join(a.encode() + b"\0" for a in cmdline))
+    if attr is not None:
+        os.makedirs(os.path.join(d, "attr"))
+        with open(os.path.join(d, "attr", "current"), "w") as f:
+            f.write(attr + "\n")
+    for tid, tbnd, teff in tasks or ():
+        t = os.path.join(d, "task", str(tid))
+        os.makedirs(t)
+        with open(os.path.join(t, "status"), "w") as f:
+            f.write(STATUS.format(name="worker", pid=pid, ppid=ppid, uid=uid, groups=" ", nspid=str(tid),
+                                  kthread=0, inh=inh, prm=teff, eff=teff, bnd=tbnd, amb=amb, nnp=nnp,
+                                  seccomp=seccomp, filters=filters))
     if uid_map is not None:
         with open(os.path.join(d, "uid_map"), "w") as f:
             f.write("".join("%10d %10d %10d\n" % m for m in uid_map))
@@ -368,6 +379,39 @@ def nested():
     proc(root, 611, "sleep", ppid=610, cgroup="/default/mybox", bnd=DOCKER, nspid="611\t3")
 
 
+def confinement():
+    """LSM labels, a shared network namespace, ambient capabilities, threads, rootless root."""
+    root = tree("confinement")
+    host_basics(root, pid1_ns=HOST_NS)
+    own = lambda n: dict(HOST_NS, pid=4026533000 + n, net=4026533100 + n, ipc=4026533200 + n,
+                         uts=4026533300 + n, mnt=4026533400 + n)
+    cg = lambda i: "/docker/%s" % (("%x" % i) * 64)[:64]
+    proc(root, 101, "nginx", cgroup=cg(1), bnd=PODMAN, nspid="101\t1", seccomp=2, nnp=1,
+         ns=own(1), attr="docker-default (enforce)")
+    proc(root, 102, "nginx", cgroup=cg(2), bnd=PODMAN, nspid="102\t1", seccomp=2, nnp=1,
+         ns=own(2), attr="unconfined")
+    proc(root, 103, "httpd", cgroup="/libpod_parent/libpod-" + K1, bnd=PODMAN, nspid="103\t1",
+         seccomp=2, nnp=1, ns=own(3), attr="system_u:system_r:spc_t:s0")
+    proc(root, 104, "httpd", cgroup="/libpod_parent/libpod-" + K2, bnd=PODMAN, nspid="104\t1",
+         seccomp=2, nnp=1, ns=own(4), attr="system_u:system_r:container_t:s0:c1,c2")
+    # the host's network namespace (docker --network=host), its own otherwise
+    proc(root, 105, "sleep", cgroup=cg(5), bnd=PODMAN, nspid="105\t1", seccomp=2, nnp=1,
+         ns=dict(own(5), net=HOST_NS["net"]))
+    # a non-root process with ambient and effective NET_BIND_SERVICE
+    proc(root, 106, "server", cgroup=cg(6), uid=1000, bnd=PODMAN, eff="0000000000000400",
+         prm="0000000000000400", inh="0000000000000400", amb="0000000000000400",
+         nspid="106\t1", seccomp=2, nnp=1, ns=own(6))
+    # a thread that raised SYS_ADMIN in its own sets (seen with --threads)
+    proc(root, 107, "app", cgroup=cg(7), bnd=PODMAN, eff="00000000800405fb", nspid="107\t1",
+         seccomp=2, nnp=1, ns=own(7), tasks=[(107, PODMAN, "00000000800405fb"),
+                                               (108, "00000000802405fb", "00000000802405fb")])
+    # rootless: root inside maps to uid 1000 on the host; its full set lives in that namespace
+    proc(root, 110, "conmon", ppid=1, uid=1000, cgroup="/user.slice",
+         cmdline=["/usr/bin/conmon", "-c", K3], ns=dict(HOST_NS, user=USERNS, mnt=4026532250))
+    proc(root, 111, "sh", ppid=110, cgroup="/user.slice", bnd=ALL_BND, nspid="111\t1", seccomp=2,
+         nnp=1, ns=dict(own(11), user=USERNS), uid_map=[(0, 1000, 1), (1, 100000, 65536)])
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
@@ -376,3 +420,4 @@ if __name__ == "__main__":
     kube_systemd()
     kube_cgroupfs()
     nested()
+    confinement()
