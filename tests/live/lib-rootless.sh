@@ -147,26 +147,8 @@ rootless_setup() {
 	# and readable by the user.
 	RL_CONFDIR=$RL_HOME/capaudit-conf
 	mkdir -m 755 "$RL_CONFDIR"
-	awk -v tmp="$RL_RUNDIR/libpod/tmp" -v net="$RL_HOME/cni" -v vol="$RL_HOME/volumes" '
-		/^[[:space:]]*(default_ulimits|cgroup_manager|events_logger|runtime|tmp_dir|lock_type|network_config_dir|volume_path)[[:space:]]*=/ { next }
-		{ print }
-		/^\[containers\][[:space:]]*$/ {
-			print "default_ulimits = [\"nofile=1024:1024\", \"nproc=4096:4096\"]"
-		}
-		/^\[network\][[:space:]]*$/ {
-			print "network_config_dir = \"" net "\""
-		}
-		/^\[engine\][[:space:]]*$/ {
-			print "cgroup_manager = \"cgroupfs\""
-			print "events_logger = \"file\""
-			print "runtime = \"runc\""
-			print "tmp_dir = \"" tmp "\""
-			print "lock_type = \"file\""
-			print "volume_path = \"" vol "\""
-		}' "$conf" >"$RL_CONFDIR/containers.conf"
-	grep -q '^cgroup_manager = "cgroupfs"' "$RL_CONFDIR/containers.conf" &&
-		grep -q '^default_ulimits' "$RL_CONFDIR/containers.conf" ||
-		hard_error "$conf lacks a [containers] or [engine] table; cannot derive containers.conf"
+	podman_write_conf "$conf" "$RL_CONFDIR/containers.conf" "$RL_RUNDIR/libpod/tmp" "$RL_HOME/cni" \
+		"$RL_HOME/volumes"
 	printf '[storage]\ndriver = "vfs"\nrunroot = "%s"\ngraphroot = "%s"\n' \
 		"$RL_RUNDIR/containers" "$RL_HOME/storage" >"$RL_CONFDIR/storage.conf"
 	chmod 644 "$RL_CONFDIR/containers.conf" "$RL_CONFDIR/storage.conf"

@@ -409,26 +409,13 @@ docker_stop() {
 PODMAN=()
 LIVE_PODMAN_DIR=
 
-# podman_setup: a private podman: containers.conf of RUNTIMES.md in LIVE_TMP
-# (exported as CONTAINERS_CONF), private storage (vfs), run root, tmp dir,
-# lock files and network config dir, so that the host's podman state is never
-# read or written. Skips when podman cannot work here.
-podman_setup() {
-	local p conf=/usr/share/containers/containers.conf
-	command -v podman >/dev/null 2>&1 || skip "podman is not installed"
-	command -v conmon >/dev/null 2>&1 || [ -x /usr/libexec/podman/conmon ] ||
-		skip "conmon is not installed"
-	[ -r "$conf" ] || skip "$conf is missing (package podman / golang-github-containers-common)"
-
-	p=$LIVE_TMP/podman
-	LIVE_PODMAN_DIR=$p
-	mkdir -p "$p/root" "$p/runroot" "$p/tmp" "$p/net" "$p/volumes" "$p/imgtmp"
-
-	# Debian's containers.conf plus the settings this VM needs (RUNTIMES.md),
-	# plus private per-boot, lock and network directories. "file" locks keep
-	# the shared /dev/shm/libpod_lock segment untouched: a podman whose tmp dir
-	# is new "refreshes" and would free every lock in that shared segment.
-	awk -v tmp="$p/tmp" -v net="$p/net" -v vol="$p/volumes" '
+# podman_write_conf SRC DEST TMP NET VOL: Debian's containers.conf SRC plus
+# the settings this VM needs (RUNTIMES.md), and private per-boot, network and
+# volume directories. "file" locks keep the shared /dev/shm/libpod_lock
+# segment untouched: a podman whose tmp dir is new "refreshes" and would free
+# every lock in that shared segment.
+podman_write_conf() {
+	awk -v tmp="$3" -v net="$4" -v vol="$5" '
 		/^[[:space:]]*(default_ulimits|cgroup_manager|events_logger|runtime|tmp_dir|lock_type|network_config_dir|volume_path)[[:space:]]*=/ { next }
 		{ print }
 		/^\[containers\][[:space:]]*$/ {
@@ -444,10 +431,27 @@ podman_setup() {
 			print "tmp_dir = \"" tmp "\""
 			print "lock_type = \"file\""
 			print "volume_path = \"" vol "\""
-		}' "$conf" >"$p/containers.conf"
-	grep -q '^cgroup_manager = "cgroupfs"' "$p/containers.conf" &&
-		grep -q '^default_ulimits' "$p/containers.conf" ||
-		hard_error "$conf lacks a [containers] or [engine] table; cannot derive containers.conf"
+		}' "$1" >"$2"
+	grep -q '^cgroup_manager = "cgroupfs"' "$2" && grep -q '^default_ulimits' "$2" ||
+		hard_error "$1 lacks a [containers] or [engine] table; cannot derive containers.conf"
+}
+
+# podman_setup: a private podman: containers.conf of RUNTIMES.md in LIVE_TMP
+# (exported as CONTAINERS_CONF), private storage (vfs), run root, tmp dir,
+# lock files and network config dir, so that the host's podman state is never
+# read or written. Skips when podman cannot work here.
+podman_setup() {
+	local p conf=/usr/share/containers/containers.conf
+	command -v podman >/dev/null 2>&1 || skip "podman is not installed"
+	command -v conmon >/dev/null 2>&1 || [ -x /usr/libexec/podman/conmon ] ||
+		skip "conmon is not installed"
+	[ -r "$conf" ] || skip "$conf is missing (package podman / golang-github-containers-common)"
+
+	p=$LIVE_TMP/podman
+	LIVE_PODMAN_DIR=$p
+	mkdir -p "$p/root" "$p/runroot" "$p/tmp" "$p/net" "$p/volumes" "$p/imgtmp"
+
+	podman_write_conf "$conf" "$p/containers.conf" "$p/tmp" "$p/net" "$p/volumes"
 	export CONTAINERS_CONF=$p/containers.conf
 
 	# Storage fully private too: a host storage.conf (overlay options,
