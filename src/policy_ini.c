@@ -160,8 +160,13 @@ static char *reader(char *str, int num, void *stream)
 		     CA_POLICY_LINE_MAX);
 		return NULL;
 	}
-	if (l->line[0] == '[')
+	if (l->line[0] == '[') {
 		header(l, l->line);
+	} else if ((l->line[0] == ' ' || l->line[0] == '\t') && l->line[strspn(l->line, " \t")] == '[') {
+		/* inih would read it as a continuation, or as a header we did not see */
+		fail(l, l->lineno, "a section header must start its line");
+		return NULL;
+	}
 	if (l->failed)
 		return NULL;
 	memcpy(str, l->line, (size_t)n);
