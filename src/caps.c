@@ -121,7 +121,8 @@ char *caps_join(const struct ca_capnames *names, uint64_t mask, const char *sep)
 			memcpy(p, sep, seplen);
 			p += seplen;
 		}
-		if (strncmp(s, "cap_", 4) == 0)
+		/* "cap_41", a bit libcap cannot name, keeps its prefix: "41" is no name. */
+		if (strncmp(s, "cap_", 4) == 0 && !isdigit((unsigned char)s[4]))
 			s += 4;
 		for (n = 0; s[n]; n++)
 			*p++ = (char)toupper((unsigned char)s[n]);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ini.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
 
 #include "policy_ini.h"
 #include "preset.h"
@@ -37,6 +39,9 @@ struct loader {
 	unsigned seen;			/* selectors and fail-on set in the current section */
 	int failed;			/* the first error: 0 or a negative errno */
 	int rule_line[CA_RULES_MAX];	/* where each rule was first named */
+	bool cis_set[CA_RULES_MAX];
+	int empty_line;			/* a list key with nothing on its line yet, or 0 */
+	char empty_key[CA_RULE_NAME_MAX + 8];
 	struct ca_err *err;
 };
 
@@ -77,8 +82,15 @@ static void header(struct loader *l, const char *line)
 	struct ca_section *secs;
 	size_t n, i;
 
-	if (!end)
-		return;		/* inih reports it */
+	if (!end) {
+		fail(l, l->lineno, "section header without its closing ']'");
+		return;
+	}
+	if (end[1 + strspn(end + 1, " \t\r\n")] != '\0' && end[1 + strspn(end + 1, " \t")] != ';' &&
+	    end[1 + strspn(end + 1, " \t")] != '#') {
+		fail(l, l->lineno, "text after the section header");
+		return;
+	}
 	n = (size_t)(end - line - 1);
 	if (n >= CA_SECTION_NAME_MAX) {
 		fail(l, l->lineno, "section name longer than %d characters", CA_SECTION_NAME_MAX - 1);
@@ -116,9 +128,12 @@ static void header(struct loader *l, const char *line)
 	l->seen = 0;
 }
 
+static bool empty_list_left(struct loader *l, const char *name);
+
 static char *reader(char *str, int num, void *stream)
 {
 	struct loader *l = stream;
+	size_t bom;
 	ssize_t n;
 
 	if (l->failed)
@@ -155,13 +170,31 @@ static char *reader(char *str, int num, void *stream)
 	}
 	if (n > 0 && l->line[n - 1] == '\n')
 		n--;
+	if (n > 0 && l->line[n - 1] == '\r')		/* CRLF */
+		l->line[--n] = '\0';
+	l->line[n] = '\0';
 	if (n > CA_POLICY_LINE_MAX || n + 2 > num) {
 		fail(l, l->lineno, "line longer than %d bytes; continue a long list on an indented line",
 		     CA_POLICY_LINE_MAX);
 		return NULL;
 	}
-	if (l->line[0] == '[') {
-		header(l, l->line);
+	/* inih skips a UTF-8 byte order mark on the first line; so must we. */
+	bom = l->lineno == 1 && n >= 3 && memcmp(l->line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	if (l->line[0] == ' ' || l->line[0] == '\t') {
+		/* inih strips no inline comment from a continuation line: we do. */
+		char *c;
+
+		for (c = l->line + 1; (c = strchr(c, ';')); c++)
+			if (c[-1] == ' ' || c[-1] == '\t') {
+				*c = '\0';
+				n = (ssize_t)(c - l->line);
+				break;
+			}
+	}
+	if (l->line[bom] == '[') {
+		if (empty_list_left(l, NULL))
+			return NULL;
+		header(l, l->line + bom);
 	} else if ((l->line[0] == ' ' || l->line[0] == '\t') && l->line[strspn(l->line, " \t")] == '[') {
 		/* inih would read it as a continuation, or as a header we did not see */
 		fail(l, l->lineno, "a section header must start its line");
@@ -173,6 +206,21 @@ static char *reader(char *str, int num, void *stream)
 	str[n] = '\n';
 	str[n + 1] = '\0';
 	return str;
+}
+
+/* The name a policy gives capability @bit ("NET_RAW"), in a static buffer. */
+static const char *cap_word(int bit)
+{
+	static char word[CA_CAPNAME_MAX];
+	char *s = cap_to_name((cap_value_t)bit);
+	size_t i;
+
+	snprintf(word, sizeof(word), "%s", s && strncmp(s, "cap_", 4) == 0 ? s + 4 : "?");
+	for (i = 0; word[i]; i++)
+		word[i] = (char)toupper((unsigned char)word[i]);
+	if (s)
+		cap_free(s);
+	return word;
 }
 
 /* Parse a capability list, appending to @list. */
@@ -199,8 +247,13 @@ static int parse_caps(struct loader *l, const char *key, const char *value, stru
 			return fail(l, l->lineno, "unknown capability \"%s\" in %s", tok, key);
 		list->mask |= CA_BIT(bit);
 	}
-	if (!ntok)
-		return fail(l, l->lineno, "%s is an empty list; write @none for no capability", key);
+	if (!ntok) {
+		/* Nothing yet: the list may go on over indented lines. */
+		l->empty_line = l->lineno;
+		snprintf(l->empty_key, sizeof(l->empty_key), "%s", key);
+		return 1;
+	}
+	l->empty_line = 0;
 	return 1;
 }
 
@@ -255,7 +308,8 @@ static int rule_key(struct loader *l, struct ca_section *sec, const char *name, 
 	cfg = &sec->cfg[r];
 	if (!field) {
 		if (cfg->has & CFG_SEVERITY)
-			return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
+			return fail(l, l->lineno, "%s is given twice in [%s] (an indented line continues the key above it)",
+				    name, sec->name);
 		sev = policy_severity_parse(value);
 		if (sev < 0 && strcmp(value, "off") != 0)
 			return fail(l, l->lineno, "bad severity \"%s\" for %s: use off, info, low, medium, high or critical",
@@ -269,10 +323,13 @@ static int rule_key(struct loader *l, struct ca_section *sec, const char *name, 
 		if (l->cur != 0)
 			return fail(l, l->lineno, "%s belongs in [default]", name);
 		if (rule->check != CA_CHECK_CAPS)
-			return fail(l, l->lineno, "%s: %s implements CIS %s, which cannot change", name,
-				    rule->name, rule->cis);
+			return fail(l, l->lineno, "%s: the CIS check of the built-in %s cannot change", name,
+				    rule->name);
+		if (l->cis_set[r])
+			return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
 		if (!name_ok(value, strlen(value), ".") || strlen(value) >= sizeof(rule->cis))
 			return fail(l, l->lineno, "bad CIS check \"%s\" for %s", value, name);
+		l->cis_set[r] = true;
 		snprintf(rule->cis, sizeof(rule->cis), "%s", value);
 		return 1;
 	}
@@ -302,9 +359,13 @@ static int rule_key(struct loader *l, struct ca_section *sec, const char *name, 
 			return 0;
 		cfg->has |= allow ? CFG_ALLOW : CFG_DENY;
 		if ((list->mask & other->mask) || (list->all && (other->mask || other->all)) ||
-		    (other->all && list->mask))
-			return fail(l, l->lineno, "%s.allow and %s.deny name the same capability in [%s]",
-				    rule->name, rule->name, sec->name);
+		    (other->all && list->mask)) {
+			uint64_t both = list->mask & other->mask;
+			int bit = both ? __builtin_ctzll(both) : -1;
+
+			return fail(l, l->lineno, "%s.allow and %s.deny both name %s in [%s]", rule->name,
+				    rule->name, bit >= 0 ? cap_word(bit) : "@all", sec->name);
+		}
 		return 1;
 	}
 	return fail(l, l->lineno, "unknown key \"%s\"", name);
@@ -316,7 +377,7 @@ static const char *const runtime_words[] = {
 
 static int selector_key(struct loader *l, struct ca_section *sec, const char *name, const char *value)
 {
-	size_t i, n = strlen(value);
+	size_t i, hex, n = strlen(value);
 	unsigned bit = strcmp(name, "runtime") == 0 ? SEL_RUNTIME : strcmp(name, "id") == 0 ? SEL_ID
 		     : strcmp(name, "pod") == 0 ? SEL_POD : SEL_COMM;
 
@@ -325,6 +386,8 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 			    name);
 	if (sec->select & bit)
 		return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
+	if (n == 0)
+		return fail(l, l->lineno, "%s is empty: it would select everything", name);
 	sec->select |= bit;
 	switch (bit) {
 	case SEL_RUNTIME:
@@ -338,12 +401,16 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 		break;
 	case SEL_ID:
 		if (n >= sizeof(sec->id) || strpbrk(value, " \t"))
-			return fail(l, l->lineno, "bad container id \"%s\"", value);
+			return fail(l, l->lineno, "bad container id \"%s\": give an id or a prefix of one, "
+				    "without spaces", value);
 		memcpy(sec->id, value, n + 1);
 		break;
 	case SEL_POD:
-		if (n < 32 || n > 36 || strspn(value, "0123456789abcdef-_") != n)
-			return fail(l, l->lineno, "bad pod uid \"%s\"", value);
+		for (i = 0, hex = 0; i < n; i++)
+			hex += isxdigit((unsigned char)value[i]) != 0;
+		if (n < 32 || n > 36 || strspn(value, "0123456789abcdef-_") != n || hex != 32)
+			return fail(l, l->lineno, "bad pod uid \"%s\": 32 lower-case hex digits, with "
+				    "dashes or underscores", value);
 		for (i = 0; i <= n; i++)
 			sec->pod[i] = value[i] == '_' ? '-' : value[i];
 		break;
@@ -357,13 +424,22 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 	return 1;
 }
 
+/* A list key left empty must have been continued by the very next call. */
+static bool empty_list_left(struct loader *l, const char *name)
+{
+	if (!l->empty_line || (name && strcmp(name, l->empty_key) == 0))
+		return false;
+	fail(l, l->empty_line, "%s is an empty list; write @none for no capability", l->empty_key);
+	return true;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct loader *l = user;
 	struct ca_section *sec;
 	int sev;
 
-	if (l->failed)
+	if (l->failed || empty_list_left(l, name))
 		return 0;
 	if (l->cur < 0)
 		return fail(l, l->lineno, "key \"%s\" outside a section", name);
@@ -433,7 +509,11 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 		return -ENOMEM;
 	l->cur = -1;
 	r = ini_parse_stream(reader, l, handler, l);
-	if (!l->failed && r > 0) {
+	if (!l->failed)
+		empty_list_left(l, NULL);
+	/* inih goes on after a syntax error: the earlier mistake is the one to name. */
+	if (r > 0 && (!l->failed || (l->failed == -EINVAL && r < l->err->line))) {
+		l->failed = 0;
 		fail(l, r, "syntax error: not a [section], a key = value or a comment");
 	} else if (!l->failed && r < 0) {
 		l->failed = -ENOMEM;
@@ -444,7 +524,7 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 		snprintf(l->err->msg, sizeof(l->err->msg), "%s: read error", l->file);
 	}
 	if (!l->failed && l->cur < 0)
-		fail(l, l->lineno, "no [default] section");
+		fail(l, l->lineno ? l->lineno : 1, "no [default] section");
 	if (!l->failed)
 		validate(l);
 	free(l->line);
@@ -460,9 +540,12 @@ int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *er
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	struct loader l = { .file = path, .f = f, .err = err };
+	struct stat st;
 
 	if (!f)
 		return err_set(err, -errno, "%s: cannot read: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(err, -EISDIR, "%s: cannot read: %s", path, strerror(EISDIR));
 	return load(&l, path, out);
 }
 

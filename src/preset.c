@@ -66,11 +66,13 @@ int preset_cap_parse(const char *name)
 {
 	char buf[64];
 	cap_value_t v;
+	char *canon;
+	bool ok;
 	size_t i, n = strlen(name);
 	unsigned long bit;
 	char *end;
 
-	if (n == 0 || n + 5 > sizeof(buf))
+	if (n == 0 || n + 5 > sizeof(buf) || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n)
 		return -1;
 	/* libcap wants "cap_net_raw": add the prefix where missing, lower the case. */
 	if (strncasecmp(name, "cap_", 4) == 0)
@@ -81,10 +83,17 @@ int preset_cap_parse(const char *name)
 		buf[i] = (char)tolower((unsigned char)buf[i]);
 	/* "cap_41": a bit libcap has no name for, as capaudit's reports spell it. */
 	if (isdigit((unsigned char)buf[4])) {
+		if (strncasecmp(name, "cap_", 4) != 0)
+			return -1;
 		bit = strtoul(buf + 4, &end, 10);
 		return *end == '\0' && bit < CA_CAP_MAX ? (int)bit : -1;
 	}
+	/* libcap also takes "cap_net_raw+ep" and stops at junk: insist on its own spelling. */
 	if (cap_from_name(buf, &v) < 0 || v < 0 || v >= CA_CAP_MAX)
 		return -1;
-	return (int)v;
+	canon = cap_to_name(v);
+	ok = canon && strcmp(canon, buf) == 0;
+	if (canon)
+		cap_free(canon);
+	return ok ? (int)v : -1;
 }

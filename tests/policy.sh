@@ -44,6 +44,19 @@ done < <(awk '/^\.\\" example begin/ { on = 1; next }
 	      on && !/^\.(EX|EE)/ { gsub(/\\-/, "-"); print }' "$top/man/capaudit.ini.5")
 [ "$n" -ge 3 ] && ok "capaudit.ini(5) has $n examples" || ko "capaudit.ini(5) has $n examples, expected 3 or more"
 
+# Tricky but valid: comments on continuation lines, a byte order mark, CRLF,
+# a list that starts on the next line. Each is accepted and shows itself unchanged.
+for good in "$top"/tests/policies/good/*.ini; do
+	[ -e "$good" ] || continue
+	name=$(basename "$good" .ini)
+	if "$capaudit" policy check "$good" 2>"$tmp/err" && "$capaudit" policy show "$good" >"$tmp/g1.ini" &&
+	   "$capaudit" policy show "$tmp/g1.ini" >"$tmp/g2.ini" && cmp -s "$tmp/g1.ini" "$tmp/g2.ini"; then
+		ok "good/$name"
+	else
+		ko "good/$name: $(cat "$tmp/err")"
+	fi
+done
+
 # The corpus of mistakes: FILE.ini beside FILE.err, the message expected on stderr.
 for bad in "$top"/tests/policies/bad/*.ini; do
 	[ -e "$bad" ] || continue

@@ -14,6 +14,7 @@
 
 #include "policy.h"
 #include "policy_ini.h"
+#include "preset.h"
 
 /* Measured on these hosts: pid 1 lacks CAP_SYS_RESOURCE. */
 #define HOST_BND UINT64_C(0x000001fffeffffff)
@@ -256,6 +257,27 @@ static void fail_on(void **state)
 	policy_free(p);
 }
 
+static void capability_names(void **state)
+{
+	struct ca_caplist l;
+
+	assert_int_equal(preset_cap_parse("NET_RAW"), CAP_NET_RAW);
+	assert_int_equal(preset_cap_parse("cap_net_raw"), CAP_NET_RAW);
+	assert_int_equal(preset_cap_parse("Cap_Net_Raw"), CAP_NET_RAW);
+	assert_int_equal(preset_cap_parse("cap_41"), 41);
+	/* libcap would take these, and stop at the junk: a list must not lose a name */
+	assert_int_equal(preset_cap_parse("cap_sys_admin+ep"), -1);
+	assert_int_equal(preset_cap_parse("NET_ADMIN/SYS_ADMIN"), -1);
+	assert_int_equal(preset_cap_parse("net_raw-"), -1);
+	assert_int_equal(preset_cap_parse("41"), -1);
+	assert_int_equal(preset_cap_parse("NET_RAWW"), -1);
+	assert_int_equal(preset_cap_parse(""), -1);
+	assert_true(preset_lookup("@k8s-baseline", &l) && !l.all && caps_count(l.mask) == 13 &&
+		    !(l.mask & CA_BIT(CAP_NET_RAW)));
+	assert_true(preset_lookup("@all", &l) && l.all);
+	assert_false(preset_lookup("@docker", &l));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +286,7 @@ int main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(named_once_and_sets),
 		cmocka_unit_test(fail_on),
+		cmocka_unit_test(capability_names),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
