@@ -322,7 +322,8 @@ static bool is_ctr_name(struct comp c)
 	return true;
 }
 
-enum ca_attrib_kind cgroup_path_attribute(const char *path, size_t len, struct ca_attrib *out)
+/* Attribute one cgroup path ("/docker/<id>"); returns @out->kind. */
+static enum ca_attrib_kind cgroup_path_attribute(const char *path, size_t len, struct ca_attrib *out)
 {
 	const char *p = path, *end = path + len;
 	struct comp comps[2] = { { NULL, 0 }, { NULL, 0 } };

@@ -55,12 +55,6 @@ struct ca_attrib {
 void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out);
 
 /**
- * cgroup_path_attribute() - attribute one cgroup path ("/docker/<id>").
- * Returns @out->kind.
- */
-enum ca_attrib_kind cgroup_path_attribute(const char *path, size_t len, struct ca_attrib *out);
-
-/**
  * cgroup_qos_name() - "guaranteed", "burstable", "besteffort", or NULL.
  */
 const char *cgroup_qos_name(enum ca_qos qos);

@@ -156,11 +156,6 @@ void policy_free(struct ca_policy *p);
 struct ca_policy *policy_builtin(void);
 
 /**
- * policy_builtin_text() - the INI text of the built-in policy.
- */
-const char *policy_builtin_text(void);
-
-/**
  * policy_severity_name() - "info", "low", "medium", "high" or "critical".
  */
 const char *policy_severity_name(enum ca_severity sev);

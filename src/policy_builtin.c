@@ -52,11 +52,6 @@ static const char builtin[] =
 	"nonroot-effective = low\n"
 	"threads = low\n";
 
-const char *policy_builtin_text(void)
-{
-	return builtin;
-}
-
 struct ca_policy *policy_builtin(void)
 {
 	struct ca_policy *p = NULL;

@@ -25,16 +25,6 @@
 	 CA_BIT(CAP_FOWNER) | CA_BIT(CAP_SETGID) | CA_BIT(CAP_SETUID) |            \
 	 CA_BIT(CAP_SETPCAP) | CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_KILL))
 
-static const char *const names[] = {
-	"@docker-default", "@containerd-default", "@podman-default", "@crio-default",
-	"@k8s-baseline", "@k8s-restricted", "@none", "@all", NULL,
-};
-
-const char *const *preset_names(void)
-{
-	return names;
-}
-
 bool preset_lookup(const char *name, struct ca_caplist *out)
 {
 	uint64_t mask = 0;

@@ -21,9 +21,4 @@ bool preset_lookup(const char *name, struct ca_caplist *out);
  */
 int preset_cap_parse(const char *name);
 
-/**
- * preset_names() - every preset name, NULL-terminated, for messages and man pages.
- */
-const char *const *preset_names(void);
-
 #endif
