@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -19,6 +21,7 @@
 #include "procroot.h"
 #include "report.h"
 #include "scan.h"
+#include "select.h"
 #include "util.h"
 
 #ifndef CAPAUDIT_POLICY_FILE
@@ -36,14 +39,38 @@ enum command {
 	CMD_SCAN,
 	CMD_POLICY_CHECK,
 	CMD_POLICY_SHOW,
+	CMD_LIST_COLUMNS,
+};
+
+enum format {
+	FMT_TEXT,
+	FMT_JSON,
+	FMT_JSON_LINES,
+	FMT_CIS,
+	FMT_PROMETHEUS,
+};
+
+static const struct {
+	const char *name;
+	int (*print)(FILE *out, const struct ca_report *r);
+} formats[] = {
+	[FMT_TEXT] = { "text", report_text_print },
+	[FMT_JSON] = { "json", report_json_print },
+	[FMT_JSON_LINES] = { "json-lines", report_jsonl_print },
+	[FMT_CIS] = { "cis", report_cis_print },
+	[FMT_PROMETHEUS] = { "prometheus", report_prom_print },
 };
 
 struct options {
 	enum command cmd;
+	enum format format;
 	const char *proc_root;		/* NULL: the live /proc */
 	const char *policy;		/* NULL: the default file, else the built-in */
 	const char *policy_arg;		/* policy check/show FILE */
-	bool json;
+	const char *output_file;	/* -O: NULL or "-" for stdout */
+	struct ca_select select;
+	struct ca_text_opts text;
+	const char *color;		/* auto, always, never */
 	bool strict;
 	bool threads;
 };
@@ -57,14 +84,30 @@ static void usage(FILE *out)
 	      "Audit the Linux capabilities of every container on this host, from /proc.\n"
 	      "\n"
 	      "Options:\n"
-	      "      --proc-root DIR  read DIR instead of the live /proc\n"
-	      "  -p, --policy FILE    judge by the policy in FILE (default: " CAPAUDIT_POLICY_FILE ",\n"
-	      "                       else the built-in; \"built-in\" names the built-in)\n"
-	      "  -J, --json           print one JSON document\n"
-	      "      --threads        judge every thread, not only each process\n"
-	      "      --strict         exit 2 when any process could not be read\n"
-	      "  -h, --help           display this help and exit\n"
-	      "  -V, --version        output version information and exit\n"
+	      "      --proc-root DIR    read DIR instead of the live /proc\n"
+	      "  -p, --policy FILE      judge by the policy in FILE (default: " CAPAUDIT_POLICY_FILE ",\n"
+	      "                         else the built-in; \"built-in\" names the built-in)\n"
+	      "      --format FORMAT    text, json, json-lines, cis or prometheus\n"
+	      "  -J, --json             the same as --format=json\n"
+	      "  -O, --output-file FILE write the report to FILE, atomically\n"
+	      "      --container ID     only the container with this id, id prefix or name\n"
+	      "      --runtime NAME     only containers of this runtime\n"
+	      "      --pid PID          only the process PID, and its container\n"
+	      "      --threads          judge every thread, not only each process\n"
+	      "      --strict           exit 2 when any process could not be read\n"
+	      "\n"
+	      "Text output:\n"
+	      "  -o, --output COLS      columns to show (+COLS adds to the default)\n"
+	      "      --output-all       every column\n"
+	      "  -H, --list-columns     list the columns and exit\n"
+	      "  -r, --raw              no alignment\n"
+	      "  -n, --noheadings       no header line\n"
+	      "      --tree             each container's processes beneath it\n"
+	      "      --color[=WHEN]     auto (default), always or never; NO_COLOR is honoured\n"
+	      "  -q, --quiet            failures only\n"
+	      "\n"
+	      "  -h, --help             display this help and exit\n"
+	      "  -V, --version          output version information and exit\n"
 	      "\n"
 	      "Commands:\n"
 	      "  scan                 audit (the default)\n"
@@ -116,23 +159,42 @@ static int usage_error(const char *fmt, ...)
 /* Returns -1 to go on, or the exit status. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS };
+	enum {
+		OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
+		OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR,
+	};
 	static const struct option longopts[] = {
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "json", no_argument, NULL, 'J' },
+		{ "output-file", required_argument, NULL, 'O' },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "runtime", required_argument, NULL, OPT_RUNTIME },
+		{ "pid", required_argument, NULL, OPT_PID },
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
+		{ "list-columns", no_argument, NULL, 'H' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char optname[3] = "-?";
+	char optname[3] = "-?", *end;
+	size_t i;
+	long pid;
 	int c;
 
 	/* Our own messages, so that they name "capaudit", not argv[0]. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:JhV", longopts, NULL)) != -1) {
+	o->color = "auto";
+	while ((c = getopt_long(argc, argv, ":p:JO:o:HrnqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;
@@ -141,7 +203,66 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->policy = optarg;
 			break;
 		case 'J':
-			o->json = true;
+			o->format = FMT_JSON;
+			break;
+		case OPT_FORMAT:
+			for (i = 0; i < ARRAY_SIZE(formats); i++)
+				if (strcmp(optarg, formats[i].name) == 0)
+					break;
+			if (i == ARRAY_SIZE(formats))
+				return usage_error("unknown format '%s': text, json, json-lines, cis or prometheus",
+						   optarg);
+			o->format = (enum format)i;
+			break;
+		case 'O':
+			o->output_file = optarg;
+			break;
+		case OPT_CONTAINER:
+			if (!optarg[0])
+				return usage_error("%s", "--container: an empty id selects everything");
+			o->select.container = optarg;
+			break;
+		case OPT_RUNTIME:
+			for (i = CA_RT_DOCKER; i < CA_RT_COUNT; i++)
+				if (strcmp(optarg, runtime_name((enum ca_runtime)i)) == 0)
+					break;
+			if (i == CA_RT_COUNT)
+				return usage_error("unknown runtime '%s'", optarg);
+			o->select.runtime = (enum ca_runtime)i;
+			break;
+		case OPT_PID:
+			errno = 0;
+			pid = strtol(optarg, &end, 10);
+			if (errno || *end || pid <= 0 || pid > INT32_MAX)
+				return usage_error("bad pid '%s'", optarg);
+			o->select.pid = (pid_t)pid;
+			break;
+		case 'o':
+			if (report_text_columns(optarg, &o->text) < 0)
+				return usage_error("bad column list '%s' (see --list-columns)", optarg);
+			break;
+		case OPT_OUTPUT_ALL:
+			report_text_all_columns(&o->text);
+			break;
+		case 'H':
+			o->cmd = CMD_LIST_COLUMNS;
+			break;
+		case 'r':
+			o->text.raw = true;
+			break;
+		case 'n':
+			o->text.noheadings = true;
+			break;
+		case OPT_TREE:
+			o->text.tree = true;
+			break;
+		case OPT_COLOR:
+			o->color = optarg ? optarg : "always";
+			if (strcmp(o->color, "auto") && strcmp(o->color, "always") && strcmp(o->color, "never"))
+				return usage_error("--color: '%s' is not auto, always or never", o->color);
+			break;
+		case 'q':
+			o->text.quiet = true;
 			break;
 		case OPT_THREADS:
 			o->threads = true;
@@ -185,6 +306,87 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		return usage_error("unknown command or argument '%s'", argv[optind]);
 	return -1;
+}
+
+/*
+ * The report goes to stdout, or to -O FILE through a temporary file in the
+ * same directory renamed over it at the end, so that a collector never reads
+ * half a report and a failed run leaves the old one whole.
+ */
+struct output {
+	FILE *f;
+	char *tmp;			/* NULL for stdout */
+	const char *path;
+};
+
+static int output_open(struct output *out, const char *path)
+{
+	int fd;
+
+	out->path = path;
+	out->tmp = NULL;
+	if (!path || strcmp(path, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	if (asprintf(&out->tmp, "%s.XXXXXX", path) < 0) {
+		out->tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkstemp(out->tmp);
+	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(out->tmp);
+		}
+		free(out->tmp);
+		out->tmp = NULL;
+		return -e;
+	}
+	/* A textfile collector runs as another user: the report is for reading. */
+	fchmod(fd, 0644);
+	return 0;
+}
+
+/* Returns 0, or a negative errno with the temporary file removed. */
+static int output_close(struct output *out, bool ok)
+{
+	int r = 0;
+
+	if (!out->tmp)
+		return 0;
+	if (ok && (fflush(out->f) != 0 || fsync(fileno(out->f)) != 0))
+		r = -errno;
+	if (fclose(out->f) != 0 && r == 0)
+		r = -errno;
+	if (ok && r == 0 && rename(out->tmp, out->path) != 0)
+		r = -errno;
+	if (!ok || r < 0)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	return r;
+}
+
+static bool want_color(const char *when, const char *path)
+{
+	const char *no = getenv("NO_COLOR");
+
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0 || (no && *no) || (path && strcmp(path, "-") != 0))
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+static double now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /*
@@ -240,7 +442,9 @@ static int run_scan(const struct options *o)
 	struct ca_summary summary;
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
+	struct output out = { 0 };
 	struct ca_report rep;
+	double started, wall;
 	int r, status = EXIT_TROUBLE;
 
 	/* A mistake in the policy stops everything before anything is read. */
@@ -254,11 +458,20 @@ static int run_scan(const struct options *o)
 		warn_msg("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
 		goto out;
 	}
+	/* The output is opened before the scan, so that it cannot fail after it. */
+	r = output_open(&out, o->output_file);
+	if (r < 0) {
+		warn_msg("cannot write %s: %s", o->output_file, strerror(-r));
+		goto out;
+	}
+	wall = now(CLOCK_REALTIME);
+	started = now(CLOCK_MONOTONIC);
 	r = scan_run(&root, &sopts, &scan, &err);
 	if (r < 0) {
 		warn_msg("%s", err.msg);
 		goto out;
 	}
+	select_apply(&scan, &o->select);
 	r = caps_names_init(&names, scan.host.last_cap);
 	if (r == 0)
 		r = audit_run(&scan, policy, &summary);
@@ -272,10 +485,16 @@ static int run_scan(const struct options *o)
 		.policy = policy,
 		.names = &names,
 		.source = o->proc_root ? o->proc_root : "live",
+		.duration = now(CLOCK_MONOTONIC) - started,
+		.timestamp = wall,
+		.text = &o->text,
 	};
-	r = o->json ? report_json_print(stdout, &rep) : report_text_print(stdout, &rep);
+	r = formats[o->format].print(out.f, &rep);
+	if (r == 0 && out.tmp)
+		r = output_close(&out, true);
 	if (r < 0) {
-		warn_msg("cannot write the report: %s", strerror(-r));
+		warn_msg("cannot write the report%s%s: %s", out.path ? " to " : "", out.path ? out.path : "",
+			 strerror(-r));
 		goto out;
 	}
 	if (o->strict && !summary.complete) {
@@ -286,6 +505,7 @@ static int run_scan(const struct options *o)
 	}
 	status = summary.failed ? EXIT_FINDINGS : EXIT_PASS;
 out:
+	output_close(&out, false);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
@@ -299,8 +519,12 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	status = parse_args(argc, argv, &o);
-	if (status < 0)
+	if (status < 0 && o.cmd == CMD_LIST_COLUMNS)
+		status = report_text_list_columns(stdout) < 0 ? EXIT_TROUBLE : EXIT_PASS;
+	if (status < 0) {
+		o.text.color = want_color(o.color, o.output_file);
 		status = o.cmd == CMD_SCAN ? run_scan(&o) : run_policy(&o);
+	}
 	/* A report that did not reach its reader is an I/O error (close_stdout). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		warn_msg("write error: %s", strerror(errno));

@@ -19,12 +19,6 @@
 	 CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_SETFCAP) | CA_BIT(CAP_SETGID) |  \
 	 CA_BIT(CAP_SETPCAP) | CA_BIT(CAP_SETUID) | CA_BIT(CAP_SYS_CHROOT))
 
-/* CRI-O's default_capabilities (crio.conf). */
-#define CRIO_DEFAULT                                                               \
-	(CA_BIT(CAP_CHOWN) | CA_BIT(CAP_DAC_OVERRIDE) | CA_BIT(CAP_FSETID) |       \
-	 CA_BIT(CAP_FOWNER) | CA_BIT(CAP_SETGID) | CA_BIT(CAP_SETUID) |            \
-	 CA_BIT(CAP_SETPCAP) | CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_KILL))
-
 bool preset_lookup(const char *name, struct ca_caplist *out)
 {
 	uint64_t mask = 0;
@@ -37,7 +31,7 @@ bool preset_lookup(const char *name, struct ca_caplist *out)
 	else if (strcmp(name, "@podman-default") == 0)
 		runtime_default_caps(CA_RT_PODMAN, &mask);
 	else if (strcmp(name, "@crio-default") == 0)
-		mask = CRIO_DEFAULT;
+		runtime_default_caps(CA_RT_CRIO, &mask);
 	else if (strcmp(name, "@k8s-baseline") == 0)
 		mask = K8S_BASELINE;
 	else if (strcmp(name, "@k8s-restricted") == 0)

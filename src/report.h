@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reports of an audit: a text table for people, JSON for machines. Never touch /proc. */
+/* Reports of an audit, in every format: for people, machines and fleets. Never touch /proc. */
 #ifndef CAPAUDIT_REPORT_H
 #define CAPAUDIT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "audit.h"
@@ -10,12 +11,26 @@
 #include "policy.h"
 #include "scan.h"
 
+/* How the text report looks: util-linux's options. */
+struct ca_text_opts {
+	int cols[32];			/* columns, in order; none: the default ones */
+	size_t ncols;
+	bool raw;			/* -r: no alignment */
+	bool noheadings;		/* -n */
+	bool tree;			/* --tree: container, then its processes */
+	bool quiet;			/* -q: failures only */
+	bool color;
+};
+
 struct ca_report {
 	const struct ca_scan *scan;
 	const struct ca_summary *summary;
 	const struct ca_policy *policy;
 	const struct ca_capnames *names;
 	const char *source;		/* "live", or the proc root read */
+	double duration;		/* seconds the scan took */
+	double timestamp;		/* when it started, seconds since the epoch */
+	const struct ca_text_opts *text;	/* NULL: the defaults */
 };
 
 /**
@@ -25,9 +40,46 @@ struct ca_report {
 int report_text_print(FILE *out, const struct ca_report *r);
 
 /**
+ * report_text_columns() - parse -o's list ("RUNTIME,ID", "+POD") into @o.
+ * Returns 0, -EINVAL for an unknown column or an empty list, -E2BIG.
+ */
+int report_text_columns(const char *list, struct ca_text_opts *o);
+
+/**
+ * report_text_all_columns() - every column, for --output-all.
+ */
+void report_text_all_columns(struct ca_text_opts *o);
+
+/**
+ * report_text_list_columns() - the columns and what they hold, for -H.
+ * Returns 0 or -EIO.
+ */
+int report_text_list_columns(FILE *out);
+
+/**
+ * report_jsonl_print() - one JSON object a line: each container, then one
+ * with host, policy and summary. Returns 0, or a negative errno.
+ */
+int report_jsonl_print(FILE *out, const struct ca_report *r);
+
+/**
  * report_json_print() - one JSON document (schema_version 1, capaudit(8)).
  * Returns 0, or a negative errno.
  */
 int report_json_print(FILE *out, const struct ca_report *r);
+
+/**
+ * report_cis_print() - per container, the line the CIS Docker Benchmark's
+ * audit procedure expects from docker inspect, "<id>: CapAdd=[...]
+ * CapDrop=[...]", inferred from the bounding set against the runtime's
+ * default set. Returns 0, or a negative errno.
+ */
+int report_cis_print(FILE *out, const struct ca_report *r);
+
+/**
+ * report_prom_print() - node_exporter textfile-collector metrics, with
+ * bounded cardinality (no per-process series). Returns 0, or a negative errno.
+ */
+int report_prom_print(FILE *out, const struct ca_report *r);
 
 #endif

@@ -378,12 +378,48 @@ static struct json_object *summary_json(struct jdoc *d, const struct ca_report *
 	return o;
 }
 
+/* Print @obj on one line (or pretty), then a newline; @obj stays the caller's. */
+static int emit(FILE *out, struct json_object *obj, int flags)
+{
+	const char *text = json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!text)
+		return -ENOMEM;
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
+		return -EIO;
+	return 0;
+}
+
+int report_jsonl_print(FILE *out, const struct ca_report *rep)
+{
+	_cleanup_json_ struct json_object *tail = json_object_new_object();
+	struct jdoc d = { 0 };
+	size_t i;
+	int r;
+
+	if (!tail)
+		return -ENOMEM;
+	for (i = 0; i < rep->scan->ncontainers; i++) {
+		_cleanup_json_ struct json_object *c = container_json(&d, &rep->scan->containers[i], rep);
+
+		if (!c || d.err)
+			return d.err ? d.err : -ENOMEM;
+		r = emit(out, c, JSON_C_TO_STRING_PLAIN);
+		if (r < 0)
+			return r;
+	}
+	put(&d, tail, "schema_version", json_object_new_int(SCHEMA_VERSION));
+	put(&d, tail, "host", host_json(&d, rep));
+	put(&d, tail, "policy", policy_json(&d, rep->policy));
+	put(&d, tail, "summary", summary_json(&d, rep));
+	return d.err ? d.err : emit(out, tail, JSON_C_TO_STRING_PLAIN);
+}
+
 int report_json_print(FILE *out, const struct ca_report *rep)
 {
 	_cleanup_json_ struct json_object *doc = json_object_new_object();
 	struct json_object *containers = json_object_new_array();
 	struct jdoc d = { 0 };
-	const char *text;
 	size_t i;
 
 	if (!doc) {
@@ -399,11 +435,5 @@ int report_json_print(FILE *out, const struct ca_report *rep)
 	put(&d, doc, "summary", summary_json(&d, rep));
 	if (d.err)
 		return d.err;
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		return -ENOMEM;
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
-		return -EIO;
-	return 0;
+	return emit(out, doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 }

@@ -22,6 +22,12 @@
 	 CA_BIT(CAP_SETFCAP) | CA_BIT(CAP_SETGID) | CA_BIT(CAP_SETPCAP) |          \
 	 CA_BIT(CAP_SETUID) | CA_BIT(CAP_SYS_CHROOT))
 
+/* CRI-O's default_capabilities (crio.conf). */
+#define CRIO_DEFAULT_CAPS                                                          \
+	(CA_BIT(CAP_CHOWN) | CA_BIT(CAP_DAC_OVERRIDE) | CA_BIT(CAP_FSETID) |       \
+	 CA_BIT(CAP_FOWNER) | CA_BIT(CAP_SETGID) | CA_BIT(CAP_SETUID) |            \
+	 CA_BIT(CAP_SETPCAP) | CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_KILL))
+
 static const struct {
 	const char *name;
 	bool has_default;
@@ -31,7 +37,7 @@ static const struct {
 	[CA_RT_DOCKER] = { "docker", true, DOCKER_DEFAULT_CAPS },
 	[CA_RT_PODMAN] = { "podman", true, PODMAN_DEFAULT_CAPS },
 	[CA_RT_CONTAINERD] = { "containerd", true, DOCKER_DEFAULT_CAPS },
-	[CA_RT_CRIO] = { "crio", false, 0 },
+	[CA_RT_CRIO] = { "crio", true, CRIO_DEFAULT_CAPS },
 	[CA_RT_LXC] = { "lxc", false, 0 },
 	[CA_RT_NSPAWN] = { "nspawn", false, 0 },
 	[CA_RT_UNKNOWN] = { "unknown", false, 0 },

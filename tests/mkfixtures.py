@@ -99,8 +99,8 @@ def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
     with open(os.path.join(d, "status"), "wb") as f:
         f.write(data)
     if cgroup is not None:
-        with open(os.path.join(d, "cgroup"), "w") as f:
-            f.write(cgroup if cgroup.endswith("\n") else cgroup_text(cgroup))
+        with open(os.path.join(d, "cgroup"), "wb") as f:
+            f.write((cgroup if cgroup.endswith("\n") else cgroup_text(cgroup)).encode("latin-1"))
     if ns:
         os.makedirs(os.path.join(d, "ns"))
         for k, v in ns.items():
@@ -412,6 +412,24 @@ def confinement():
          nnp=1, ns=dict(own(11), user=USERNS), uid_map=[(0, 1000, 1), (1, 100000, 65536)])
 
 
+def hostile():
+    """Strings a container chose for itself: names, and cgroup names that become ids."""
+    root = tree("hostile")
+    host_basics(root, pid1_ns=HOST_NS)
+    names = [b"\n[PASS] 5.4 ok", b"\r[PASS]\x1b[2K", b"\x1b]0;owned\x07\x1b[31m", b"\xff\xfe\xc3(",
+             b"q\"uo\\te\\x41", b"\xc2\x9b2J\x7f", b"A" * 4096]
+    for i, name in enumerate(names):
+        proc(root, 100 + i, name, ppid=99, cgroup="/docker/" + D1, bnd=DOCKER, nspid="%d\t%d" % (100 + i, i + 1),
+             seccomp=2, filters=1)
+    # LXC names come from the cgroup path: anything but '/' and a newline
+    for i, name in enumerate(["evil\x1b[2J\x1b[H[PASS] all clear", "q\"uo\\te", "bad\xff\xfeutf8"]):
+        proc(root, 200 + i, "init", ppid=1, cgroup="/lxc.payload." + name.encode("latin-1").decode("latin-1"),
+             bnd="0000003fbfbfffff", nspid="%d\t1" % (200 + i))
+    # nspawn unescapes "\x0a" in a unit name: that becomes a real newline in the id
+    proc(root, 300, "sh", ppid=1, cgroup="/machine.slice/machine-fake\\x0a[PASS]\\x1b[0m.scope/payload",
+         bnd="00000000fcecbfff", nspid="300\t1", seccomp=2, filters=1)
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
@@ -421,3 +439,4 @@ if __name__ == "__main__":
     kube_cgroupfs()
     nested()
     confinement()
+    hostile()

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Selection of containers and processes, before the audit judges them. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+
+bool select_is_all(const struct ca_select *sel)
+{
+	return !sel->container && sel->runtime == CA_RT_NONE && sel->pid == 0;
+}
+
+static bool keep(struct ca_container *c, const struct ca_select *sel)
+{
+	size_t i;
+
+	if (sel->runtime != CA_RT_NONE && c->runtime != sel->runtime)
+		return false;
+	if (sel->container && strncmp(c->id, sel->container, strlen(sel->container)) != 0)
+		return false;
+	if (sel->pid) {
+		for (i = 0; i < c->nprocs; i++)
+			if (c->procs[i].pid == sel->pid)
+				break;
+		if (i == c->nprocs)
+			return false;
+		c->procs[0] = c->procs[i];
+		c->nprocs = 1;
+	}
+	return true;
+}
+
+void select_apply(struct ca_scan *scan, const struct ca_select *sel)
+{
+	size_t i, n = 0;
+
+	if (select_is_all(sel))
+		return;
+	for (i = 0; i < scan->ncontainers; i++) {
+		struct ca_container *c = &scan->containers[i];
+
+		if (keep(c, sel)) {
+			scan->containers[n++] = *c;
+			continue;
+		}
+		/* Nothing is judged yet: a container owns its processes and its label. */
+		free(c->procs);
+		free(c->lsm);
+	}
+	scan->ncontainers = n;
+}
