@@ -153,6 +153,8 @@ static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
 	put(d, o, "pid", json_object_new_int(p->pid));
 	put(d, o, "ppid", OPT(status_has(st, STATUS_PPID), json_object_new_int(st->ppid)));
 	put(d, o, "comm", OPT(status_has(st, STATUS_NAME), str(st->name)));
+	if (status_has(st, STATUS_NAME_CUT))
+		put(d, o, "comm_cut", json_object_new_boolean(true));
 	put(d, o, "uid", OPT(status_has(st, STATUS_UID), ids_array(d, uid)));
 	put(d, o, "gid", OPT(status_has(st, STATUS_GID), ids_array(d, gid)));
 	put(d, o, "ns_pid", OPT(status_has(st, STATUS_NSPID), json_object_new_int(st->ns_pid)));

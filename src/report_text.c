@@ -243,6 +243,11 @@ static int process_cell(struct libscols_line *ln, size_t pos, int col, const str
 		snprintf(buf, sizeof(buf), "%d", (int)p->pid);
 		return scols_line_set_data(ln, pos, buf);
 	case COL_COMM:
+		if (status_has(&p->st, STATUS_NAME_CUT)) {
+			/* Say it was cut: no kernel writes a name this long. */
+			snprintf(buf, sizeof(buf), "%.40s...(cut)", p->st.name);
+			return scols_line_set_data(ln, pos, buf);
+		}
 		return scols_line_set_data(ln, pos, status_has(&p->st, STATUS_NAME) ? p->st.name : "?");
 	case COL_BOUNDING:
 		return set_caps_cell(ln, pos, rep->names, caps_set_is_known(s, CA_SET_BOUNDING),

@@ -95,7 +95,7 @@ static bool parse_one(const struct line *l, uint64_t max, uint64_t *out)
  * ESCAPE_SPECIAL, "\n\\"): only newline and backslash, as "\n" and "\\".
  * Undo those and, defensively, the rest of those two classes.
  */
-static bool parse_name(const struct line *l, char *name)
+static bool parse_name(const struct line *l, char *name, bool *cut)
 {
 	const char *p = l->val, *end = l->val + l->vallen;
 	size_t n = 0;
@@ -122,6 +122,7 @@ static bool parse_name(const struct line *l, char *name)
 		name[n++] = c;
 	}
 	name[n] = '\0';
+	*cut = p < end;
 	return true;
 }
 
@@ -149,8 +150,10 @@ static void parse_line(const struct line *l, struct ca_status *st)
 		}
 	}
 	if (KEY_IS("Name")) {
-		if (parse_name(l, st->name))
-			st->known |= STATUS_NAME;
+		bool cut;
+
+		if (parse_name(l, st->name, &cut))
+			st->known |= STATUS_NAME | (cut ? STATUS_NAME_CUT : 0);
 	} else if (KEY_IS("PPid")) {
 		if (parse_one(l, INT_MAX, v)) {
 			st->ppid = (pid_t)v[0];

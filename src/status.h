@@ -20,6 +20,7 @@ enum {
 	STATUS_SECCOMP = 1u << 6,
 	STATUS_SECCOMP_FILTERS = 1u << 7,
 	STATUS_KTHREAD = 1u << 8,
+	STATUS_NAME_CUT = 1u << 9,	/* Name was longer than CA_COMM_MAX: kept cut */
 };
 
 /* TASK_COMM_LEN is 16, but kernel threads may show up to 64 bytes. */

@@ -51,8 +51,9 @@ check "text: one summary line" test "$(grep -c 'containers\?: .* audit ' "$tmp/t
 check "json: parses" jq -e . "$tmp/json"
 check "json: no control character in any string" \
 	jq -e '[.. | strings | test("[\u0000-\u001f\u007f-\u009f]")] | any | not' "$tmp/json"
-check "json: the 4 KiB name is cut to the kernel's 64 bytes" \
-	jq -e '[.containers[].processes[].comm | select(startswith("AAAA"))] | .[0] | length == 64' "$tmp/json"
+check "json: the 4 KiB name is cut to the kernel's 64 bytes, and says so" \
+	jq -e '[.containers[].processes[] | select(.comm | startswith("AAAA"))] | .[0] |
+		(.comm | length) == 64 and .comm_cut == true' "$tmp/json"
 check "json: the escape sequence is there, escaped" \
 	jq -e '[.containers[].processes[].comm] | any(. == "\\x1b]0;owned\\x07\\x1b[31m")' "$tmp/json"
 check "json: the nspawn name's newline is escaped in the id" \

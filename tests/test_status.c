@@ -155,7 +155,10 @@ static void hostile_name_stays_in_bounds(void **state)
 	strcpy(s + 506, "\nPPid:\t7\n");
 	status_parse(s, strlen(s), &st);
 	assert_int_equal(strlen(st.name), CA_COMM_MAX);
+	assert_true(status_has(&st, STATUS_NAME_CUT));
 	assert_int_equal(st.ppid, 7);
+	status_parse(docker_sleep, strlen(docker_sleep), &st);
+	assert_false(status_has(&st, STATUS_NAME_CUT));
 }
 
 static void empty_and_garbage_input(void **state)
