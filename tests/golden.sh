@@ -5,9 +5,7 @@
 # stdout, then stderr, then the exit status. UPDATE_GOLDEN=1 rewrites them.
 set -u
 
-top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-capaudit=${CAPAUDIT:-$PWD/capaudit}
-fixtures=$top/tests/fixtures
+. "$(dirname "$0")/common.sh"
 expected=$top/tests/expected
 
 # case name | fixture | arguments
@@ -60,16 +58,7 @@ cases=(
 	"usage-argument|quiet|scan extra"
 )
 
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
 
-# A release tarball carries the trees as tests/fixtures.tar (see Makefile.am).
-if [ ! -d "$fixtures" ] && [ -f "$top/tests/fixtures.tar" ]; then
-	tar -xf "$top/tests/fixtures.tar" -C "$tmp" || exit 99
-	fixtures=$tmp/fixtures
-fi
-
-pass=0 fail=0
 for c in "${cases[@]}"; do
 	IFS='|' read -r name fixture args <<<"$c"
 	# Relative paths keep host.source and messages the same in every build tree.
@@ -84,22 +73,18 @@ for c in "${cases[@]}"; do
 
 	if [[ $args == *-J* || $args == *--json* || $args == *json-lines* ]] && command -v jq >/dev/null &&
 	   [ -s "$tmp/out" ] && ! jq empty "$tmp/out" 2>/dev/null; then
-		echo "FAIL: $name: output is not valid JSON"
-		fail=$((fail + 1))
+		ko "$name: output is not valid JSON"
 		continue
 	fi
 	if [ -n "${UPDATE_GOLDEN:-}" ]; then
 		cp "$tmp/got" "$expected/$name.out"
 	fi
 	if diff -u "$expected/$name.out" "$tmp/got" >"$tmp/diff"; then
-		echo "PASS: $name"
-		pass=$((pass + 1))
+		ok "$name"
 	else
-		echo "FAIL: $name"
+		ko "$name"
 		cat "$tmp/diff"
-		fail=$((fail + 1))
 	fi
 done
 
-echo "golden: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish golden

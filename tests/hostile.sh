@@ -6,20 +6,7 @@
 # tests/fixtures/hostile is parsed back strictly.
 set -u
 
-top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-capaudit=${CAPAUDIT:-$PWD/capaudit}
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if "${@:2}" >/dev/null; then ok "$1"; else ko "$1"; fi; }
-
-fixtures=$top/tests/fixtures
-if [ ! -d "$fixtures" ] && [ -f "$top/tests/fixtures.tar" ]; then
-	tar -xf "$top/tests/fixtures.tar" -C "$tmp" || exit 99
-	fixtures=$tmp/fixtures
-fi
+. "$(dirname "$0")/common.sh"
 command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
 
 run() {	# FORMAT: the report of the hostile tree, into $tmp/FORMAT
@@ -76,5 +63,4 @@ check "prometheus: every line is a sample or a HELP/TYPE comment${bad:+ (not: $b
 check "prometheus: one verdict series per container" \
 	test "$(grep -c '^capaudit_container_verdict{' "$tmp/prometheus")" -eq "$nrows"
 
-echo "hostile: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish hostile

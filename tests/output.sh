@@ -5,19 +5,7 @@
 # previous report whole and exits 2.
 set -u
 
-top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-capaudit=${CAPAUDIT:-$PWD/capaudit}
-tmp=$(mktemp -d) || exit 99
-trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-
-fixtures=$top/tests/fixtures
-if [ ! -d "$fixtures" ] && [ -f "$top/tests/fixtures.tar" ]; then
-	tar -xf "$top/tests/fixtures.tar" -C "$tmp" || exit 99
-	fixtures=$tmp/fixtures
-fi
+. "$(dirname "$0")/common.sh"
 scan() { (cd "$fixtures" && "$capaudit" --policy built-in --proc-root mixed --color=never "$@"); }
 strip() { sed -E 's/^(capaudit_scan_(duration|timestamp)_seconds) .*/\1/' "$@"; }
 
@@ -53,5 +41,4 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q "cannot write $tmp/missing/dir/report.json" "$tmp/err" &&
 	ok "a missing directory: exit 2, said before the scan" || ko "missing directory: exit $rc: $(cat "$tmp/err")"
 
-echo "output: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish output

@@ -6,15 +6,7 @@
 # tests/policies/bad is refused with exit 2 and its expected file:line: message.
 set -u
 
-top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-capaudit=${CAPAUDIT:-$PWD/capaudit}
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-
+. "$(dirname "$0")/common.sh"
 # The built-in, shown, is a policy that shows itself unchanged.
 "$capaudit" policy show built-in >"$tmp/builtin.ini" || ko "policy show built-in"
 if "$capaudit" policy check "$tmp/builtin.ini" && "$capaudit" policy show "$tmp/builtin.ini" >"$tmp/again.ini" &&
@@ -75,5 +67,4 @@ for bad in "$top"/tests/policies/bad/*.ini; do
 	[ "$rc" -eq 2 ] && [ "$got" = "$want" ] || ko "bad/$name as --policy: exit $rc, output '$got'"
 done
 
-echo "policy: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish policy
