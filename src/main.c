@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "audit.h"
 #include "caps.h"
 #include "policy.h"
@@ -22,6 +24,7 @@
 #include "report.h"
 #include "scan.h"
 #include "select.h"
+#include "snapshot.h"
 #include "util.h"
 
 #ifndef CAPAUDIT_POLICY_FILE
@@ -40,6 +43,8 @@ enum command {
 	CMD_POLICY_CHECK,
 	CMD_POLICY_SHOW,
 	CMD_LIST_COLUMNS,
+	CMD_SNAPSHOT,
+	CMD_VERIFY,
 };
 
 enum format {
@@ -71,8 +76,18 @@ struct options {
 	struct ca_select select;
 	struct ca_text_opts text;
 	const char *color;		/* auto, always, never */
+	bool format_given;		/* with snapshot: also print the report */
 	bool strict;
 	bool threads;
+	/* snapshots */
+	const char *snapshot;		/* scan --snapshot FILE: replay it */
+	const char *archive;		/* snapshot FILE, snapshot --verify FILE */
+	const char *compress;
+	const char *digest_file;
+	bool no_cmdline;
+	bool with_environ;
+	bool verify;
+	char *command_line;
 };
 
 static void usage(FILE *out)
@@ -94,6 +109,7 @@ static void usage(FILE *out)
 	      "      --runtime NAME     only containers of this runtime\n"
 	      "      --pid PID          only the process PID, and its container\n"
 	      "      --threads          judge every thread, not only each process\n"
+	      "      --snapshot FILE    audit a snapshot instead of this host\n"
 	      "      --strict           exit 2 when any process could not be read\n"
 	      "\n"
 	      "Text output:\n"
@@ -108,6 +124,13 @@ static void usage(FILE *out)
 	      "\n"
 	      "  -h, --help             display this help and exit\n"
 	      "  -V, --version          output version information and exit\n"
+	      "\n"
+	      "Snapshots:\n"
+	      "      --compress WHAT    none, gzip, zstd or xz (default: from FILE's name)\n"
+	      "      --no-cmdline       leave out containers' command lines (they can hold secrets)\n"
+	      "      --with-environ     take every process's environment too\n"
+	      "      --digest-file F    write the archive's SHA-256 to F as well\n"
+	      "      --verify           check a snapshot against its manifest\n"
 	      "\n"
 	      "Commands:\n"
 	      "  scan                 audit (the default)\n"
@@ -161,7 +184,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
 		OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
-		OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR,
+		OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
+		OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY,
 	};
 	static const struct option longopts[] = {
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
@@ -182,6 +206,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
+		{ "no-cmdline", no_argument, NULL, OPT_NO_CMDLINE },
+		{ "with-environ", no_argument, NULL, OPT_WITH_ENVIRON },
+		{ "digest-file", required_argument, NULL, OPT_DIGEST_FILE },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -204,6 +234,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'J':
 			o->format = FMT_JSON;
+			o->format_given = true;
+			break;
+		case OPT_SNAPSHOT:
+			o->snapshot = optarg;
+			break;
+		case OPT_COMPRESS:
+			o->compress = optarg;
+			break;
+		case OPT_NO_CMDLINE:
+			o->no_cmdline = true;
+			break;
+		case OPT_WITH_ENVIRON:
+			o->with_environ = true;
+			break;
+		case OPT_DIGEST_FILE:
+			o->digest_file = optarg;
+			break;
+		case OPT_VERIFY:
+			o->verify = true;
 			break;
 		case OPT_FORMAT:
 			for (i = 0; i < ARRAY_SIZE(formats); i++)
@@ -213,6 +262,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("unknown format '%s': text, json, json-lines, cis or prometheus",
 						   optarg);
 			o->format = (enum format)i;
+			o->format_given = true;
 			break;
 		case 'O':
 			o->output_file = optarg;
@@ -287,6 +337,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc && strcmp(argv[optind], "scan") == 0) {
 		optind++;
+	} else if (optind < argc && strcmp(argv[optind], "snapshot") == 0) {
+		o->cmd = o->verify ? CMD_VERIFY : CMD_SNAPSHOT;
+		if (++optind >= argc)
+			return usage_error("%s", "snapshot: which file? (- for standard output)");
+		o->archive = argv[optind++];
 	} else if (optind < argc && strcmp(argv[optind], "policy") == 0) {
 		optind++;
 		if (optind < argc && strcmp(argv[optind], "check") == 0) {
@@ -305,6 +360,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return usage_error("unknown command or argument '%s'", argv[optind]);
+	if (o->verify && o->cmd != CMD_VERIFY)
+		return usage_error("%s", "--verify goes with snapshot FILE");
+	if (o->snapshot && o->proc_root)
+		return usage_error("%s", "--snapshot and --proc-root both name what to read");
 	return -1;
 }
 
@@ -433,6 +492,207 @@ static int run_policy(const struct options *o)
 	return status;
 }
 
+/* Read a whole small file of an unpacked snapshot; the caller frees *@text. */
+static int slurp(const char *dir, const char *name, char **text, size_t *len)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* The members read this way hold no NUL: one call reads them whole. */
+	n = getdelim(text, &cap, '\0', f);
+	if (n < 0) {
+		free(*text);
+		*text = NULL;
+		return ferror(f) ? -EIO : 0;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
+/*
+ * scan --snapshot FILE: unpack it into a private directory and read that as a
+ * proc root, failing where the capture failed, judged by the policy it
+ * captured unless --policy says otherwise. One code path judges both.
+ */
+static int open_replay(const struct options *o, struct ca_procroot *root, char **dir,
+		       struct ca_policy **policy)
+{
+	_cleanup_free_ char *errors = NULL, *meta = NULL, *proc = NULL, *pol = NULL;
+	struct ca_err err = { 0 };
+	size_t len;
+	int r;
+
+	r = snapshot_unpack(o->snapshot, dir, &err);
+	if (r < 0) {
+		warn_msg("%s", err.msg);
+		return r;
+	}
+	if (asprintf(&proc, "%s/proc", *dir) < 0 || asprintf(&pol, "%s/policy.ini", *dir) < 0)
+		return -ENOMEM;
+	r = procroot_open(root, proc, false);
+	if (r < 0) {
+		warn_msg("%s: not a capaudit snapshot (no proc/)", o->snapshot);
+		return r;
+	}
+	if (slurp(*dir, "errors", &errors, &len) == 0 && procroot_set_errors(root, errors, len) < 0) {
+		warn_msg("%s: its errors member is malformed", o->snapshot);
+		return -EINVAL;
+	}
+	if (!*policy) {
+		r = policy_load_file(pol, policy, &err);
+		if (r < 0) {
+			warn_msg("%s: the policy it holds: %s", o->snapshot, err.msg);
+			return r;
+		}
+		/* Report the policy by the name it had at capture. */
+		if (slurp(*dir, "metadata.json", &meta, &len) == 0) {
+			struct json_object *m = json_tokener_parse(meta), *v;
+
+			if (m && json_object_object_get_ex(m, "policy_source", &v) &&
+			    json_object_is_type(v, json_type_string)) {
+				char *src = strdup(json_object_get_string(v));
+
+				if (src) {
+					free((*policy)->source);
+					(*policy)->source = src;
+				}
+			}
+			json_object_put(m);
+		}
+	}
+	return 0;
+}
+
+static int run_verify(const struct options *o)
+{
+	_cleanup_free_ char *report = NULL;
+	struct ca_err err = { 0 };
+	int r = snapshot_verify(o->archive, &report, &err);
+
+	if (r < 0) {
+		warn_msg("%s", err.msg);
+		return EXIT_TROUBLE;
+	}
+	if (report)
+		fputs(report, stdout);
+	printf("%s: %s\n", o->archive, r == CA_VERIFY_INTACT ? "intact" : "ALTERED");
+	return r == CA_VERIFY_INTACT ? EXIT_PASS : EXIT_FINDINGS;
+}
+
+/*
+ * snapshot FILE: a scan whose every read is recorded into the archive, then
+ * what a responder needs beyond it, a manifest, and the SHA-256 of the whole
+ * archive on stderr for the case notes.
+ */
+static int run_snapshot(const struct options *o)
+{
+	struct ca_procroot root = { .fd = -1 };
+	struct ca_scan_opts sopts = { .threads = o->threads };
+	struct ca_snapshot_opts snap = { 0 };
+	struct ca_snapshot *s = NULL;
+	struct ca_policy *policy = NULL;
+	struct ca_scan scan = { 0 };
+	struct ca_summary summary;
+	struct ca_capnames names;
+	struct ca_err err = { 0 };
+	struct output out = { 0 };
+	unsigned char digest[CA_SHA256_LEN];
+	char sum[2 * CA_SHA256_LEN + 1];
+	bool to_stdout = strcmp(o->archive, "-") == 0;
+	double started, wall;
+	int r, status = EXIT_TROUBLE;
+	size_t i;
+
+	if (to_stdout && o->format_given) {
+		warn_msg("snapshot -: the archive takes standard output; no report can");
+		return EXIT_TROUBLE;
+	}
+	if (load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
+		return EXIT_TROUBLE;
+	r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
+	if (r < 0) {
+		warn_msg("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
+		goto out;
+	}
+	r = output_open(&out, o->archive);
+	if (r < 0) {
+		warn_msg("cannot write %s: %s", o->archive, strerror(-r));
+		goto out;
+	}
+	snap = (struct ca_snapshot_opts){
+		.fd = fileno(out.f), .name = o->archive, .compress = o->compress,
+		.no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
+		.command_line = o->command_line,
+	};
+	r = snapshot_open(&s, &snap, &err);
+	if (r < 0) {
+		warn_msg("%s", err.msg);
+		goto out;
+	}
+	root.rec = snapshot_recorder(s);
+	wall = now(CLOCK_REALTIME);
+	started = now(CLOCK_MONOTONIC);
+	r = scan_run(&root, &sopts, &scan, &err);
+	if (r < 0) {
+		warn_msg("%s", err.msg);
+		goto out;
+	}
+	r = snapshot_close(s, &root, &scan, policy, digest, &err);
+	s = NULL;
+	root.rec = NULL;
+	if (r == 0)
+		r = output_close(&out, true);
+	if (r < 0) {
+		warn_msg("%s", err.msg[0] ? err.msg : strerror(-r));
+		goto out;
+	}
+	for (i = 0; i < CA_SHA256_LEN; i++)
+		snprintf(sum + 2 * i, 3, "%02x", digest[i]);
+	fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, sum,
+		now(CLOCK_MONOTONIC) - started);
+	if (o->digest_file) {
+		_cleanup_fclose_ FILE *f = fopen(o->digest_file, "we");
+
+		if (!f || fprintf(f, "%s  %s\n", sum, o->archive) < 0 || fflush(f) != 0) {
+			warn_msg("cannot write %s: %s", o->digest_file, strerror(errno));
+			goto out;
+		}
+	}
+	status = EXIT_PASS;
+	/* The live report of the very moment captured, where asked for. */
+	if (o->format_given) {
+		r = caps_names_init(&names, scan.host.last_cap);
+		if (r == 0)
+			r = audit_run(&scan, policy, &summary);
+		if (r == 0) {
+			struct ca_report rep = {
+				.scan = &scan, .summary = &summary, .policy = policy, .names = &names,
+				.source = "live", .duration = now(CLOCK_MONOTONIC) - started, .timestamp = wall,
+				.text = &o->text,
+			};
+
+			r = formats[o->format].print(stdout, &rep);
+		}
+		status = r < 0 ? EXIT_TROUBLE : summary.failed ? EXIT_FINDINGS : EXIT_PASS;
+	}
+out:
+	snapshot_abort(s);
+	output_close(&out, false);
+	scan_free(&scan);
+	procroot_close(&root);
+	policy_free(policy);
+	return status;
+}
+
 static int run_scan(const struct options *o)
 {
 	struct ca_procroot root = { .fd = -1 };
@@ -444,13 +704,21 @@ static int run_scan(const struct options *o)
 	struct ca_err err = { 0 };
 	struct output out = { 0 };
 	struct ca_report rep;
+	char *replay_dir = NULL;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
 
 	/* A mistake in the policy stops everything before anything is read. */
-	if (load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
+	if ((o->policy || !o->snapshot) &&
+	    load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
 		goto out;
-	r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
+	if (o->snapshot) {
+		r = open_replay(o, &root, &replay_dir, &policy);
+		if (r < 0)
+			goto out;
+	} else {
+		r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
+	}
 	if (r == -EMEDIUMTYPE) {
 		warn_msg("/proc is not a procfs mount; use --proc-root to read a copy of one");
 		goto out;
@@ -484,7 +752,7 @@ static int run_scan(const struct options *o)
 		.summary = &summary,
 		.policy = policy,
 		.names = &names,
-		.source = o->proc_root ? o->proc_root : "live",
+		.source = o->snapshot ? o->snapshot : o->proc_root ? o->proc_root : "live",
 		.duration = now(CLOCK_MONOTONIC) - started,
 		.timestamp = wall,
 		.text = &o->text,
@@ -509,7 +777,27 @@ out:
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
+	snapshot_remove(replay_dir);
+	free(replay_dir);
 	return status;
+}
+
+/* capaudit's own command line, for a snapshot's metadata. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
 }
 
 int main(int argc, char **argv)
@@ -518,13 +806,16 @@ int main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_ALL, "");
+	o.command_line = join_args(argc, argv);
 	status = parse_args(argc, argv, &o);
 	if (status < 0 && o.cmd == CMD_LIST_COLUMNS)
 		status = report_text_list_columns(stdout) < 0 ? EXIT_TROUBLE : EXIT_PASS;
 	if (status < 0) {
 		o.text.color = want_color(o.color, o.output_file);
-		status = o.cmd == CMD_SCAN ? run_scan(&o) : run_policy(&o);
+		status = o.cmd == CMD_SCAN ? run_scan(&o) : o.cmd == CMD_SNAPSHOT ? run_snapshot(&o)
+		       : o.cmd == CMD_VERIFY ? run_verify(&o) : run_policy(&o);
 	}
+	free(o.command_line);
 	/* A report that did not reach its reader is an I/O error (close_stdout). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		warn_msg("write error: %s", strerror(errno));

@@ -28,8 +28,8 @@ int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procf
 	struct statfs sfs;
 	struct stat st;
 
+	memset(root, 0, sizeof(*root));
 	root->fd = -1;
-	root->path = NULL;
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -51,11 +51,76 @@ int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procf
 
 void procroot_close(struct ca_procroot *root)
 {
+	size_t i;
+
 	if (root->fd >= 0)
 		close(root->fd);
 	free(root->path);
+	for (i = 0; i < root->nerrors; i++)
+		free(root->errors[i].rel);
+	free(root->errors);
 	root->fd = -1;
 	root->path = NULL;
+	root->errors = NULL;
+	root->nerrors = 0;
+}
+
+static int error_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ca_replayed_error *)a)->rel,
+		      ((const struct ca_replayed_error *)b)->rel);
+}
+
+int procroot_set_errors(struct ca_procroot *root, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct ca_replayed_error *n;
+		char *sp, line[PATH_MAX + 16];
+		long e;
+
+		if (!nl || (size_t)(nl - p) >= sizeof(line))
+			return -EINVAL;
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		e = strtol(line, &sp, 10);
+		if (sp == line || *sp != ' ' || e <= 0 || e > 4095 || !sp[1])
+			return -EINVAL;
+		n = realloc(root->errors, (root->nerrors + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		root->errors = n;
+		n[root->nerrors].rel = strdup(sp + 1);
+		if (!n[root->nerrors].rel)
+			return -ENOMEM;
+		n[root->nerrors++].err = (int)-e;
+		p = nl + 1;
+	}
+	if (root->nerrors)
+		qsort(root->errors, root->nerrors, sizeof(*root->errors), error_cmp);
+	return 0;
+}
+
+/* The failure a replay must give for @rel, or 0. */
+static int replayed_error(const struct ca_procroot *root, const char *rel)
+{
+	struct ca_replayed_error key = { .rel = (char *)rel }, *e;
+
+	if (!root->nerrors)
+		return 0;
+	e = bsearch(&key, root->errors, root->nerrors, sizeof(key), error_cmp);
+	return e ? e->err : 0;
+}
+
+static ssize_t recorded(const struct ca_procroot *root, enum ca_record what, const char *rel,
+			const char *data, ssize_t n)
+{
+	if (root->rec)
+		root->rec->record(root->rec->ctx, n < 0 ? CA_REC_ERROR : what, rel, data,
+				  n < 0 ? 0 : (size_t)n, n < 0 ? (int)n : 0);
+	return n;
 }
 
 void buf_free(struct ca_buf *buf)
@@ -65,7 +130,18 @@ void buf_free(struct ca_buf *buf)
 	buf->len = buf->cap = 0;
 }
 
+static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
+
 ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+{
+	ssize_t n = replayed_error(root, rel);
+
+	if (n == 0)
+		n = read_file(root, rel, buf);
+	return recorded(root, CA_REC_FILE, rel, n >= 0 ? buf->data : NULL, n);
+}
+
+static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
 {
 	_cleanup_close_ int fd = -1;
 
@@ -117,13 +193,17 @@ ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char 
 
 	if (size == 0)
 		return -ENAMETOOLONG;
-	n = readlinkat(root->fd, rel, out, size);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n >= size)
-		return -ENAMETOOLONG;
-	out[n] = '\0';
-	return n;
+	n = replayed_error(root, rel);
+	if (n == 0) {
+		n = readlinkat(root->fd, rel, out, size);
+		if (n < 0)
+			n = -errno;
+		else if ((size_t)n >= size)
+			n = -ENAMETOOLONG;
+		else
+			out[n] = '\0';
+	}
+	return recorded(root, CA_REC_LINK, rel, n >= 0 ? out : NULL, n);
 }
 
 char *procroot_hidepid(const struct ca_procroot *root)
@@ -171,6 +251,8 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 	_cleanup_close_ int fd = -1;
 
 	it->dir = NULL;
+	it->root = root;
+	snprintf(it->rel, sizeof(it->rel), "%s", rel);
 	fd = openat(root->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -207,8 +289,18 @@ int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
 		d = readdir(it->dir);
 		if (!d)
 			return errno ? -errno : 1;
-		if (parse_pid(d->d_name, pid))
+		if (parse_pid(d->d_name, pid)) {
+			if (it->root && it->root->rec) {
+				char rel[96];
+
+				if (strcmp(it->rel, ".") == 0)
+					snprintf(rel, sizeof(rel), "%.16s", d->d_name);
+				else
+					snprintf(rel, sizeof(rel), "%.63s/%.16s", it->rel, d->d_name);
+				recorded(it->root, CA_REC_DIR, rel, NULL, 0);
+			}
 			return 0;
+		}
 	}
 }
 

@@ -7,10 +7,33 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* What a recorder is told: every read the scan makes, to capture it (snapshot). */
+enum ca_record {
+	CA_REC_FILE,			/* a file, read whole */
+	CA_REC_LINK,			/* a link's target */
+	CA_REC_DIR,			/* a pid (or tid) directory listed */
+	CA_REC_ERROR,			/* a read that failed with -err */
+};
+
+struct ca_recorder {
+	void (*record)(void *ctx, enum ca_record what, const char *rel, const char *data, size_t len,
+		       int err);
+	void *ctx;
+};
+
+/* A failure recorded at capture, given again at replay: "1234/ns/pid" -> -EACCES. */
+struct ca_replayed_error {
+	char *rel;
+	int err;
+};
+
 struct ca_procroot {
 	int fd;				/* O_PATH directory */
 	char *path;			/* as given, for messages */
 	bool live;			/* procfs, not a directory of files */
+	const struct ca_recorder *rec;	/* NULL, or told of every read */
+	struct ca_replayed_error *errors;	/* sorted by rel; NULL outside a replay */
+	size_t nerrors;
 };
 
 /* A buffer reused for every file, grown as needed; always NUL-terminated. */
@@ -22,6 +45,8 @@ struct ca_buf {
 
 struct ca_piditer {
 	DIR *dir;
+	const struct ca_procroot *root;	/* for its recorder */
+	char rel[64];			/* the directory listed: "." or "1234/task" */
 };
 
 /**
@@ -32,6 +57,13 @@ struct ca_piditer {
  * through procroot_close().
  */
 int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs);
+
+/**
+ * procroot_set_errors() - the failures a snapshot recorded, "<errno> <rel>"
+ * a line: reading @rel then fails with -errno, as it did at capture.
+ * Returns 0, -EINVAL for text that is not that, or -ENOMEM.
+ */
+int procroot_set_errors(struct ca_procroot *root, const char *text, size_t len);
 
 /**
  * procroot_close() - release what procroot_open() took.

@@ -1,0 +1,785 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Snapshots: libarchive for the archive, OpenSSL's libcrypto for SHA-256. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "policy_ini.h"
+#include "snapshot.h"
+
+/* The members a snapshot holds besides proc/. */
+#define M_ERRORS "errors"
+#define M_METADATA "metadata.json"
+#define M_POLICY "policy.ini"
+#define M_MANIFEST "MANIFEST.sha256"
+
+/* No file a scan reads is near this; a larger member is not a snapshot's. */
+#define MEMBER_MAX (16u << 20)
+/* The manifest and the errors list grow with the host: 30k processes take ~6 MiB. */
+#define LIST_MAX (1u << 30)
+#define MEMBERS_MAX (4u << 20)
+
+struct ca_snapshot {
+	struct archive *a;
+	int fd;
+	EVP_MD_CTX *whole;		/* over every byte of the archive */
+	int err;			/* the first failure, sticky */
+	char msg[256];
+	struct ca_recorder rec;
+	void *seen;			/* tsearch of member names already added */
+	char *manifest;			/* "<sha256>  <type> <name>\n" lines */
+	size_t manifest_len, manifest_cap;
+	char *errors;			/* "<errno> <rel>\n" lines */
+	size_t errors_len, errors_cap;
+	pid_t *pids;			/* every pid listed */
+	size_t npids, pids_cap;
+	struct ca_snapshot_opts o;
+	char started[32];
+};
+
+static void archive_entry_freep_(struct archive_entry **e)
+{
+	if (*e)
+		archive_entry_free(*e);
+}
+
+static void archive_read_freep_(struct archive **a)
+{
+	if (*a)
+		archive_read_free(*a);
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int sha256(const void *data, size_t len, unsigned char out[CA_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (util_grow(buf, cap, *len + n + 1, 1) < 0)
+		return -ENOMEM;
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+static void fail(struct ca_snapshot *s, int err, const char *what)
+{
+	if (s->err)
+		return;
+	s->err = err;
+	snprintf(s->msg, sizeof(s->msg), "%s: %s", what,
+		 s->a && archive_error_string(s->a) ? archive_error_string(s->a) : strerror(-err));
+}
+
+static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct ca_snapshot *s = ctx;
+	const char *p = buf;
+	size_t done = 0;
+
+	(void)a;
+	if (EVP_DigestUpdate(s->whole, buf, len) != 1)
+		return -1;
+	while (done < len) {
+		ssize_t n = write(s->fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return (la_ssize_t)len;
+}
+
+/* Add one member, once; its checksum goes to the manifest. */
+static void add(struct ca_snapshot *s, char type, const char *name, const char *data, size_t len)
+{
+	_cleanup_(archive_entry_freep_) struct archive_entry *e = NULL;
+	unsigned char d[CA_SHA256_LEN];
+	char line[2 * CA_SHA256_LEN + 16 + PATH_MAX], sum[2 * CA_SHA256_LEN + 1];
+	char *key;
+
+	if (s->err)
+		return;
+	if (tfind(name, &s->seen, (int (*)(const void *, const void *))strcmp))
+		return;		/* read twice by the scan: captured once */
+	key = strdup(name);
+	if (!key || !tsearch(key, &s->seen, (int (*)(const void *, const void *))strcmp)) {
+		free(key);
+		fail(s, -ENOMEM, name);
+		return;
+	}
+	e = archive_entry_new();
+	if (!e) {
+		fail(s, -ENOMEM, name);
+		return;
+	}
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_mtime(e, time(NULL), 0);
+	if (type == 'd') {
+		archive_entry_set_filetype(e, AE_IFDIR);
+		archive_entry_set_perm(e, 0755);
+		snprintf(sum, sizeof(sum), "-");
+	} else if (type == 'l') {
+		archive_entry_set_filetype(e, AE_IFLNK);
+		archive_entry_set_perm(e, 0777);
+		archive_entry_set_symlink(e, data);
+	} else {
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, (la_int64_t)len);
+	}
+	if (type != 'd') {
+		if (sha256(data, len, d) < 0) {
+			fail(s, -EIO, name);
+			return;
+		}
+		hex(d, sizeof(d), sum);
+	}
+	if (archive_write_header(s->a, e) != ARCHIVE_OK ||
+	    (type == 'f' && len && archive_write_data(s->a, data, len) != (la_ssize_t)len)) {
+		fail(s, -EIO, name);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s  %c %s\n", sum, type, name);
+	if (append(&s->manifest, &s->manifest_len, &s->manifest_cap, line) < 0)
+		fail(s, -ENOMEM, name);
+}
+
+static void record(void *ctx, enum ca_record what, const char *rel, const char *data, size_t len,
+		   int err)
+{
+	struct ca_snapshot *s = ctx;
+	char name[PATH_MAX], line[PATH_MAX + 16];
+	char *end;
+	long pid;
+
+	snprintf(name, sizeof(name), "proc/%s", rel);
+	switch (what) {
+	case CA_REC_FILE:
+		add(s, 'f', name, data, len);
+		break;
+	case CA_REC_LINK:
+		add(s, 'l', name, data, len);
+		break;
+	case CA_REC_DIR:
+		add(s, 'd', name, NULL, 0);
+		pid = strtol(rel, &end, 10);
+		if (*end == '\0' && pid > 0 &&
+		    util_grow(&s->pids, &s->pids_cap, s->npids + 1, sizeof(*s->pids)) == 0)
+			s->pids[s->npids++] = (pid_t)pid;
+		break;
+	case CA_REC_ERROR:
+		/* A replay must fail where the capture did: vanished, denied, unsupported. */
+		if (tfind(name, &s->seen, (int (*)(const void *, const void *))strcmp))
+			break;
+		snprintf(line, sizeof(line), "%d %s\n", -err, rel);
+		if (append(&s->errors, &s->errors_len, &s->errors_cap, line) < 0)
+			fail(s, -ENOMEM, rel);
+		break;
+	}
+}
+
+static const struct {
+	const char *suffix;
+	const char *name;
+	int filter;
+} filters[] = {
+	{ ".tar", "none", ARCHIVE_FILTER_NONE },
+	{ ".tar.gz", "gzip", ARCHIVE_FILTER_GZIP },
+	{ ".tgz", "gzip", ARCHIVE_FILTER_GZIP },
+	{ ".tar.zst", "zstd", ARCHIVE_FILTER_ZSTD },
+	{ ".tar.xz", "xz", ARCHIVE_FILTER_XZ },
+};
+
+static int filter_of(const struct ca_snapshot_opts *o, struct ca_err *err)
+{
+	size_t i, n = strlen(o->name);
+
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		size_t k = strlen(filters[i].suffix);
+
+		if (o->compress ? strcmp(o->compress, filters[i].name) == 0
+				: n > k && strcmp(o->name + n - k, filters[i].suffix) == 0)
+			return filters[i].filter;
+	}
+	if (!o->compress && strcmp(o->name, "-") == 0)
+		return ARCHIVE_FILTER_NONE;
+	if (o->compress)
+		return err_set(err, -EINVAL, "--compress=%s: use none, gzip, zstd or xz", o->compress);
+	return err_set(err, -EINVAL, "%s: name a .tar, .tar.gz, .tar.zst or .tar.xz file, or -",
+		       o->name);
+}
+
+int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, struct ca_err *err)
+{
+	struct ca_snapshot *s;
+	int filter = filter_of(o, err);
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (filter < 0)
+		return filter;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	s->fd = o->fd;
+	s->rec.record = record;
+	s->rec.ctx = s;
+	strftime(s->started, sizeof(s->started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	s->whole = EVP_MD_CTX_new();
+	s->a = archive_write_new();
+	if (!s->whole || !s->a || EVP_DigestInit_ex(s->whole, EVP_sha256(), NULL) != 1 ||
+	    archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
+	    archive_write_add_filter(s->a, filter) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(s->a, 1) != ARCHIVE_OK ||
+	    archive_write_open2(s->a, s, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
+		err_set(err, -EIO, "%s: cannot start the archive: %s", o->name,
+			s->a && archive_error_string(s->a) ? archive_error_string(s->a) : "out of memory");
+		snapshot_abort(s);
+		return -EIO;
+	}
+	*out = s;
+	return 0;
+}
+
+const struct ca_recorder *snapshot_recorder(struct ca_snapshot *s)
+{
+	return &s->rec;
+}
+
+void snapshot_abort(struct ca_snapshot *s)
+{
+	if (!s)
+		return;
+	if (s->a)
+		archive_write_free(s->a);
+	EVP_MD_CTX_free(s->whole);
+	tdestroy(s->seen, free);
+	free(s->manifest);
+	free(s->errors);
+	free(s->pids);
+	free(s);
+}
+
+/* Is @pid a process of a container (and no supervisor, whose line attribution needs)? */
+static bool in_container(const struct ca_scan *scan, pid_t pid)
+{
+	size_t i, j;
+
+	for (i = 0; i < scan->ncontainers; i++)
+		for (j = 0; j < scan->containers[i].nprocs; j++)
+			if (scan->containers[i].procs[j].pid == pid)
+				return true;
+	return false;
+}
+
+/* What a responder needs beyond the scan's reads, for every process listed. */
+static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root,
+			   const struct ca_scan *scan)
+{
+	static const char *const files[] = { "uid_map", "gid_map", "attr/current",
+					     "attr/apparmor/current" };
+	struct ca_buf buf = { 0 };
+	char rel[96], target[128];
+	size_t i, k;
+	int ns;
+
+	for (i = 0; i < s->npids && !s->err; i++) {
+		pid_t pid = s->pids[i];
+
+		/* cmdline can hold secrets: --no-cmdline leaves containers' out */
+		if (!s->o.no_cmdline || !in_container(scan, pid)) {
+			snprintf(rel, sizeof(rel), "%d/cmdline", (int)pid);
+			procroot_read(root, rel, &buf);
+		}
+		if (s->o.with_environ) {
+			snprintf(rel, sizeof(rel), "%d/environ", (int)pid);
+			procroot_read(root, rel, &buf);
+		}
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			snprintf(rel, sizeof(rel), "%d/%s", (int)pid, files[k]);
+			procroot_read(root, rel, &buf);
+		}
+		for (ns = 0; ns < CA_NS_COUNT; ns++) {
+			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)pid, ns_name(ns));
+			procroot_readlink(root, rel, target, sizeof(target));
+		}
+	}
+	buf_free(&buf);
+}
+
+static char *metadata(struct ca_snapshot *s, const struct ca_policy *policy)
+{
+	struct json_object *o = json_object_new_object();
+	struct utsname u;
+	char host[256] = "", boot[64] = "", ended[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+	char *text;
+
+	if (!o)
+		return NULL;
+	gethostname(host, sizeof(host) - 1);
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!fgets(boot, sizeof(boot), f))
+			boot[0] = '\0';
+		boot[strcspn(boot, "\n")] = '\0';
+		fclose(f);
+	}
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	strftime(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	json_object_object_add(o, "schema_version", json_object_new_int(1));
+	json_object_object_add(o, "hostname", json_object_new_string(host));
+	json_object_object_add(o, "kernel_release", json_object_new_string(u.release));
+	json_object_object_add(o, "boot_id", json_object_new_string(boot));
+	json_object_object_add(o, "capture_start", json_object_new_string(s->started));
+	json_object_object_add(o, "capture_end", json_object_new_string(ended));
+	json_object_object_add(o, "capaudit_version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "command_line", json_object_new_string(s->o.command_line ? s->o.command_line : ""));
+	json_object_object_add(o, "policy_source", json_object_new_string(policy->source));
+	json_object_object_add(o, "no_cmdline", json_object_new_boolean(s->o.no_cmdline));
+	json_object_object_add(o, "with_environ", json_object_new_boolean(s->o.with_environ));
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return text;
+}
+
+int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_scan *scan,
+		   const struct ca_policy *policy, unsigned char digest[CA_SHA256_LEN],
+		   struct ca_err *err)
+{
+	_cleanup_free_ char *meta = NULL, *pol = NULL;
+	size_t pol_len = 0;
+	FILE *f;
+	unsigned int n = 0;
+	int r;
+
+	capture_extras(s, root, scan);
+	f = open_memstream(&pol, &pol_len);
+	if (!f || policy_show(f, policy) < 0)
+		fail(s, -ENOMEM, M_POLICY);
+	if (f)
+		fclose(f);
+	add(s, 'f', M_POLICY, pol ? pol : "", pol ? pol_len : 0);
+	add(s, 'f', M_ERRORS, s->errors ? s->errors : "", s->errors_len);
+	meta = metadata(s, policy);
+	if (!meta)
+		fail(s, -ENOMEM, M_METADATA);
+	else
+		add(s, 'f', M_METADATA, meta, strlen(meta));
+	/* The manifest names every member but itself; it goes last. */
+	if (!s->err) {
+		_cleanup_free_ char *m = s->manifest;
+
+		s->manifest = NULL;
+		s->manifest_len = s->manifest_cap = 0;
+		add(s, 'f', M_MANIFEST, m ? m : "", m ? strlen(m) : 0);
+	}
+	if (!s->err && archive_write_close(s->a) != ARCHIVE_OK)
+		fail(s, -EIO, s->o.name);
+	if (!s->err && EVP_DigestFinal_ex(s->whole, digest, &n) != 1)
+		fail(s, -EIO, s->o.name);
+	r = s->err;
+	if (r)
+		err_set(err, r, "%s: %s", s->o.name, s->msg);
+	snapshot_abort(s);
+	return r;
+}
+
+/* A manifest line, "<sha256|->  <type> <name>", kept in a search tree. */
+struct mline {
+	char *name;
+	char sum[2 * CA_SHA256_LEN + 1];
+	char type;
+	bool seen;
+};
+
+static int mline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct mline *)a)->name, ((const struct mline *)b)->name);
+}
+
+static void mline_free(void *p)
+{
+	struct mline *m = p;
+
+	free(m->name);
+	free(m);
+}
+
+static int parse_manifest(const char *text, size_t len, void **tree)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *sp = nl ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
+		struct mline *m;
+
+		if (!nl || !sp || (size_t)(sp - p) >= sizeof(m->sum) || sp + 4 >= nl || sp[1] != ' ' ||
+		    sp[3] != ' ')
+			return -EINVAL;
+		m = calloc(1, sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		memcpy(m->sum, p, (size_t)(sp - p));
+		m->type = sp[2];
+		m->name = strndup(sp + 4, (size_t)(nl - sp - 4));
+		if (!m->name || !tsearch(m, tree, mline_cmp)) {
+			mline_free(m);
+			return -ENOMEM;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Read the data of the current entry whole, up to MEMBER_MAX. */
+static la_int64_t size_max(const char *name)
+{
+	return !strcmp(name, M_MANIFEST) || !strcmp(name, M_ERRORS) ? LIST_MAX : MEMBER_MAX;
+}
+
+static int read_member(struct archive *a, struct archive_entry *e, char **data, size_t *len)
+{
+	la_int64_t size = archive_entry_size(e);
+	la_ssize_t n;
+
+	*data = NULL;
+	*len = 0;
+	if (size < 0 || size > size_max(archive_entry_pathname(e)))
+		return -EFBIG;
+	*data = malloc((size_t)size + 1);
+	if (!*data)
+		return -ENOMEM;
+	n = archive_read_data(a, *data, (size_t)size);
+	if (n != (la_ssize_t)size) {
+		free(*data);
+		*data = NULL;
+		return -EIO;
+	}
+	(*data)[size] = '\0';
+	*len = (size_t)size;
+	return 0;
+}
+
+static int open_reader(const char *path, struct archive **out, struct ca_err *err)
+{
+	struct archive *a = archive_read_new();
+
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, strcmp(path, "-") == 0 ? NULL : path, 65536) != ARCHIVE_OK) {
+		err_set(err, -EIO, "%s: cannot read: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return -EIO;
+	}
+	*out = a;
+	return 0;
+}
+
+struct walk_report {
+	char *text;
+	size_t len, cap;
+	int altered;
+};
+
+static void note(struct walk_report *w, const char *what, const char *name)
+{
+	char line[PATH_MAX + 32];
+
+	snprintf(line, sizeof(line), "%s: %s\n", what, name);
+	if (append(&w->text, &w->len, &w->cap, line) == 0)
+		w->altered = 1;
+}
+
+static struct walk_report *missing_report;
+static void note_missing(const void *node, VISIT v, int depth)
+{
+	const struct mline *m = *(const struct mline *const *)node;
+
+	(void)depth;
+	if ((v == postorder || v == leaf) && !m->seen)
+		note(missing_report, "missing", m->name);
+}
+
+int snapshot_verify(const char *path, char **report, struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	struct walk_report w = { 0 };
+	struct archive_entry *e;
+	void *tree = NULL, *seen = NULL;
+	char *manifest = NULL;
+	size_t mlen = 0;
+	int r, rr;
+
+	*report = NULL;
+	/* The manifest is the last member: read it first, in a pass of its own. */
+	r = open_reader(path, &a, err);
+	if (r < 0)
+		return r;
+	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (strcmp(archive_entry_pathname(e), M_MANIFEST) != 0)
+			continue;
+		free(manifest);
+		r = read_member(a, e, &manifest, &mlen);
+		if (r < 0)
+			return err_set(err, r, "%s: cannot read its manifest", path);
+	}
+	if (rr != ARCHIVE_EOF) {
+		free(manifest);
+		return err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
+	}
+	if (!manifest)
+		return err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, M_MANIFEST);
+	r = parse_manifest(manifest, mlen, &tree);
+	free(manifest);
+	if (r < 0) {
+		tdestroy(tree, mline_free);
+		return err_set(err, r, "%s: its manifest is malformed", path);
+	}
+	archive_read_free(a);
+	a = NULL;
+	r = open_reader(path, &a, err);
+	while (r == 0 && (rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		char name[PATH_MAX];
+		struct mline key = { .name = name }, **found;
+		unsigned char d[CA_SHA256_LEN];
+		char sum[2 * CA_SHA256_LEN + 1] = "-", *data = NULL;
+		size_t len = 0;
+		char type;
+		size_t nl;
+
+		/* tar keeps a directory's name with a slash after it; the manifest does not */
+		snprintf(name, sizeof(name), "%s", archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+		nl = strlen(name);
+		if (nl > 1 && name[nl - 1] == '/')
+			name[nl - 1] = '\0';
+		if (strcmp(name, M_MANIFEST) == 0)
+			continue;
+		if (tfind(name, &seen, (int (*)(const void *, const void *))strcmp)) {
+			note(&w, "duplicate", name);
+			continue;
+		}
+		tsearch(strdup(name), &seen, (int (*)(const void *, const void *))strcmp);
+		switch (archive_entry_filetype(e)) {
+		case AE_IFDIR:
+			type = 'd';
+			break;
+		case AE_IFLNK:
+			type = 'l';
+			if (sha256(archive_entry_symlink(e), strlen(archive_entry_symlink(e)), d) == 0)
+				hex(d, sizeof(d), sum);
+			break;
+		case AE_IFREG:
+			type = 'f';
+			if (read_member(a, e, &data, &len) < 0 || sha256(data, len, d) < 0) {
+				free(data);
+				note(&w, "unreadable", name);
+				continue;
+			}
+			free(data);
+			hex(d, sizeof(d), sum);
+			break;
+		default:
+			note(&w, "added", name);
+			continue;
+		}
+		found = tfind(&key, &tree, mline_cmp);
+		if (!found) {
+			note(&w, "added", name);
+			continue;
+		}
+		(*found)->seen = true;
+		if ((*found)->type != type || strcmp((*found)->sum, sum) != 0)
+			note(&w, "altered", name);
+	}
+	if (r == 0 && rr != ARCHIVE_EOF)
+		r = err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
+	if (r == 0) {
+		missing_report = &w;
+		twalk(tree, note_missing);
+		missing_report = NULL;
+	}
+	tdestroy(tree, mline_free);
+	tdestroy(seen, free);
+	if (r < 0) {
+		free(w.text);
+		return r;
+	}
+	*report = w.text;
+	return w.altered ? CA_VERIFY_ALTERED : CA_VERIFY_INTACT;
+}
+
+/*
+ * A member a snapshot may hold: "proc/" and digits, files and directories
+ * under a pid, namespace links as the kernel spells them, and the four
+ * files of its own. Nothing absolute, no "..", no empty component.
+ */
+static bool member_ok(const char *name, int type, const char *link)
+{
+	const char *p;
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= 256 || name[0] == '/' || strstr(name, "//") ||
+	    (name[n - 1] == '/' && type != AE_IFDIR))
+		return false;
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '\\')
+			return false;
+	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	if (type == AE_IFREG && (!strcmp(name, M_ERRORS) || !strcmp(name, M_METADATA) ||
+				 !strcmp(name, M_POLICY) || !strcmp(name, M_MANIFEST)))
+		return true;
+	if (strncmp(name, "proc/", 5) != 0)
+		return false;
+	if (type == AE_IFLNK) {
+		/* only ns links, whose targets are no paths: "pid:[4026531836]" */
+		const char *colon = strchr(link, ':');
+
+		return strstr(name, "/ns/") && colon && colon > link && colon[1] == '[' &&
+		       strspn(link, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(colon - link) &&
+		       strspn(colon + 2, "0123456789") > 0 &&
+		       strcmp(colon + 2 + strspn(colon + 2, "0123456789"), "]") == 0;
+	}
+	return type == AE_IFREG || type == AE_IFDIR;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? 0 : 0;
+}
+
+void snapshot_remove(const char *dir)
+{
+	if (dir)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	struct archive *disk = NULL;
+	struct archive_entry *e;
+	const char *tmpdir = getenv("TMPDIR");
+	char *root = NULL;
+	void *seen = NULL;
+	size_t count = 0;
+	int r, rr;
+
+	*dir = NULL;
+	r = open_reader(path, &a, err);
+	if (r < 0)
+		return r;
+	if (asprintf(&root, "%s/capaudit-replay.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
+		return -ENOMEM;
+	if (!mkdtemp(root)) {
+		r = err_set(err, -errno, "cannot make a directory to unpack into: %s", strerror(errno));
+		free(root);
+		return r;
+	}
+	disk = archive_write_disk_new();
+	if (!disk) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* The library's own guards, on top of the checks of member_ok(). */
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					     ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_PERM);
+	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		const char *link = archive_entry_symlink(e);
+		int type = archive_entry_filetype(e);
+		char *full = NULL;
+
+		if (!name || !member_ok(name, type, link ? link : "")) {
+			r = err_set(err, -EINVAL, "%s: refusing member \"%s\": not what a snapshot holds", path,
+				    name ? name : "");
+			goto out;
+		}
+		if (type == AE_IFREG && archive_entry_size(e) > size_max(name)) {
+			r = err_set(err, -EFBIG, "%s: refusing member \"%s\": larger than %lld bytes", path,
+				    name, (long long)size_max(name));
+			goto out;
+		}
+		if (++count > MEMBERS_MAX) {
+			r = err_set(err, -EFBIG, "%s: more than %u members", path, MEMBERS_MAX);
+			goto out;
+		}
+		if (tfind(name, &seen, (int (*)(const void *, const void *))strcmp)) {
+			r = err_set(err, -EINVAL, "%s: member \"%s\" given twice", path, name);
+			goto out;
+		}
+		tsearch(strdup(name), &seen, (int (*)(const void *, const void *))strcmp);
+		if (asprintf(&full, "%s/%s", root, name) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		archive_entry_set_pathname(e, full);
+		archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : 0644);
+		free(full);
+		if (archive_read_extract2(a, e, disk) != ARCHIVE_OK) {
+			r = err_set(err, -EIO, "%s: cannot unpack \"%s\": %s", path, name,
+				    archive_error_string(disk) ? archive_error_string(disk) : archive_error_string(a));
+			goto out;
+		}
+	}
+	if (rr != ARCHIVE_EOF)
+		r = err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
+out:
+	if (disk)
+		archive_write_free(disk);
+	tdestroy(seen, free);
+	if (r < 0) {
+		snapshot_remove(root);
+		free(root);
+		return r;
+	}
+	*dir = root;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Forensic snapshots: every file a scan reads, in one archive with a checksum manifest. */
+#ifndef CAPAUDIT_SNAPSHOT_H
+#define CAPAUDIT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+#include "procroot.h"
+#include "scan.h"
+#include "util.h"
+
+#define CA_SHA256_LEN 32
+
+struct ca_snapshot;
+
+struct ca_snapshot_opts {
+	int fd;				/* where the archive goes */
+	const char *name;		/* its name, for the compression and messages */
+	const char *compress;		/* NULL: from the name; none, gzip, zstd or xz */
+	bool no_cmdline;		/* leave out containers' command lines */
+	bool with_environ;		/* and take environ too */
+	const char *command_line;	/* capaudit's own, for the metadata */
+};
+
+/**
+ * snapshot_open() - start an archive on @o->fd. Returns 0 and a snapshot the
+ * caller ends with snapshot_close(), or a negative errno with @err saying why.
+ */
+int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, struct ca_err *err);
+
+/**
+ * snapshot_recorder() - the recorder to set on the proc root, so that every
+ * read of the scan lands in the archive.
+ */
+const struct ca_recorder *snapshot_recorder(struct ca_snapshot *s);
+
+/**
+ * snapshot_close() - add what a responder needs beyond the scan's own reads
+ * (command lines, uid and gid maps, LSM labels, every namespace link), the
+ * policy in force, the failures to replay, the metadata and the manifest;
+ * finish the archive; put the SHA-256 of all its bytes in @digest. Frees @s.
+ * Returns 0, or a negative errno with @err saying why.
+ */
+int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_scan *scan,
+		   const struct ca_policy *policy, unsigned char digest[CA_SHA256_LEN],
+		   struct ca_err *err);
+
+/**
+ * snapshot_abort() - give up an archive: free @s, write nothing more.
+ */
+void snapshot_abort(struct ca_snapshot *s);
+
+/* Verdicts of snapshot_verify(). */
+enum ca_verify {
+	CA_VERIFY_INTACT,
+	CA_VERIFY_ALTERED,
+};
+
+/**
+ * snapshot_verify() - check every member of the archive at @path against its
+ * manifest. Returns CA_VERIFY_INTACT or CA_VERIFY_ALTERED, with @report (the
+ * caller's to free) listing each member missing, added or altered; or a
+ * negative errno where the archive cannot be read, with @err saying why.
+ */
+int snapshot_verify(const char *path, char **report, struct ca_err *err);
+
+/**
+ * snapshot_unpack() - unpack the archive at @path into a new private
+ * directory, refusing whatever could write outside it or be misread
+ * (absolute names, "..", links out of the tree, other files than a snapshot
+ * holds, duplicates, huge members). Returns 0 and the directory in @dir
+ * (the caller removes it with snapshot_remove() and frees it), or a negative
+ * errno with @err saying why and nothing left behind.
+ */
+int snapshot_unpack(const char *path, char **dir, struct ca_err *err);
+
+/**
+ * snapshot_remove() - remove a directory snapshot_unpack() made.
+ */
+void snapshot_remove(const char *dir);
+
+#endif

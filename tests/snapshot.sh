@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Snapshots: a capture of every fixture tree replays to the very report a
+# direct scan gives; --verify catches a member altered, added or removed;
+# hostile archives are refused with exit 2, writing nothing outside a
+# private directory that is gone afterwards.
+set -u
+
+. "$(dirname "$0")/common.sh"
+command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
+export TMPDIR=$tmp/t
+mkdir "$TMPDIR"
+
+report() {	# json of a scan of fixture $1, host.source left out
+	(cd "$fixtures" && "$capaudit" --policy built-in --proc-root "$1" --json) | jq -S 'del(.host.source)'
+}
+
+# 1. Capture and replay, every fixture, every compression.
+for dir in "$fixtures"/*/; do
+	name=$(basename "$dir")
+	case $name in no-*|bad-*) continue ;; esac
+	for ext in tar tar.gz tar.zst tar.xz; do
+		snap=$tmp/$name.$ext
+		(cd "$fixtures" && "$capaudit" snapshot "$snap" --policy built-in --proc-root "$name" 2>"$tmp/err")
+		if [ $? -ne 0 ] || ! grep -q "sha256 [0-9a-f]\{64\}" "$tmp/err"; then
+			ko "$name.$ext: capture failed: $(cat "$tmp/err")"
+			continue
+		fi
+		[ "$ext" = tar ] || continue
+		if diff <(report "$name") <("$capaudit" --snapshot "$snap" --json | jq -S 'del(.host.source)') >"$tmp/diff"; then
+			ok "$name: the replay is the report of a direct scan"
+		else
+			ko "$name: the replay differs"; head -20 "$tmp/diff"
+		fi
+		check "$name: intact" "$capaudit" snapshot --verify "$snap"
+	done
+	check "$name: a .tar.zst replays the same as the .tar" \
+		diff <("$capaudit" --snapshot "$tmp/$name.tar" --json | jq 'del(.host.source)') \
+		     <("$capaudit" --snapshot "$tmp/$name.tar.zst" --json | jq 'del(.host.source)')
+done
+
+# 2. The archive's digest, on stderr and in --digest-file, is sha256sum's.
+(cd "$fixtures" && "$capaudit" snapshot "$tmp/d.tar" --proc-root mixed --digest-file "$tmp/d.sha" 2>/dev/null)
+check "--digest-file holds the archive's SHA-256" bash -c "cd '$tmp' && sed 's, .*,  d.tar,' d.sha | sha256sum -c --quiet"
+(cd "$fixtures" && "$capaudit" snapshot - --proc-root mixed >"$tmp/stdout.tar" 2>/dev/null)
+check "snapshot - writes a tar to standard output" tar -tf "$tmp/stdout.tar"
+
+# 3. --no-cmdline leaves out containers' command lines, never a supervisor's.
+(cd "$fixtures" && "$capaudit" snapshot "$tmp/nc.tar" --no-cmdline --proc-root nested 2>/dev/null)
+check "--no-cmdline: no container's cmdline (511)" bash -c "! tar -tf '$tmp/nc.tar' | grep -qx proc/511/cmdline"
+check "--no-cmdline: conmon's is kept (510)" bash -c "tar -tf '$tmp/nc.tar' | grep -qx proc/510/cmdline"
+check "--no-cmdline: a host process's is kept (500)" bash -c "tar -tf '$tmp/nc.tar' | grep -qx proc/500/cmdline"
+
+# 4. --verify: altered, added, removed members; an archive that is no snapshot.
+mkdir "$tmp/x" && tar -xf "$tmp/mixed.tar" -C "$tmp/x"
+expect_verify() {	# NAME ARCHIVE STATUS PATTERN
+	"$capaudit" snapshot --verify "$2" >"$tmp/out" 2>&1
+	local rc=$?
+	if [ "$rc" -eq "$3" ] && grep -q -- "$4" "$tmp/out"; then ok "$1"; else ko "$1: exit $rc: $(head -3 "$tmp/out")"; fi
+}
+members=$(tar -tf "$tmp/mixed.tar")
+printf 'X' | dd of="$tmp/x/proc/1001/status" bs=1 seek=10 conv=notrunc status=none
+(cd "$tmp/x" && tar -cf "$tmp/altered.tar" --no-recursion $members)
+expect_verify "one flipped byte is caught" "$tmp/altered.tar" 1 "altered: proc/1001/status"
+tar -xf "$tmp/mixed.tar" -C "$tmp/x" proc/1001/status
+echo extra >"$tmp/x/proc/1001/extra"
+(cd "$tmp/x" && tar -cf "$tmp/added.tar" --no-recursion $members proc/1001/extra)
+expect_verify "an added member is caught" "$tmp/added.tar" 1 "added: proc/1001/extra"
+(cd "$tmp/x" && tar -cf "$tmp/removed.tar" --no-recursion $(printf '%s\n' $members | grep -vx proc/1002/status))
+expect_verify "a removed member is caught" "$tmp/removed.tar" 1 "missing: proc/1002/status"
+head -c 3000 "$tmp/mixed.tar.gz" >"$tmp/cut.tar.gz"
+expect_verify "a truncated archive is unreadable" "$tmp/cut.tar.gz" 2 "capaudit: "
+(cd "$tmp/x" && tar -cf "$tmp/nomanifest.tar" proc)
+expect_verify "no manifest, no snapshot" "$tmp/nomanifest.tar" 2 "not a capaudit snapshot"
+
+# 5. Hostile archives: refused, exit 2, nothing written outside.
+escape=$tmp/escape-$$
+hostile() {	# NAME ARCHIVE
+	"$capaudit" --snapshot "$2" >/dev/null 2>"$tmp/err"
+	local rc=$? left
+	left=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 | wc -l)
+	if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ] && [ ! -e "$escape" ] && [ "$left" -eq 0 ]; then
+		ok "hostile $1: refused ($(head -c 120 "$tmp/err"))"
+	else
+		ko "hostile $1: exit $rc, $left left in TMPDIR, escape $( [ -e "$escape" ] && echo made || echo not made): $(cat "$tmp/err")"
+	fi
+}
+(cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" -P --transform="s,^proc/1001/status,../../../..$escape," proc/1001/status 2>/dev/null)
+hostile "member with .." "$tmp/h.tar"
+(cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" -P --transform="s,^proc/1001/status,$escape," proc/1001/status 2>/dev/null)
+hostile "absolute member" "$tmp/h.tar"
+ln -s /etc/passwd "$tmp/x/proc/1001/cgroup2" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" --transform='s,cgroup2,cgroup9,' proc/1001/cgroup2)
+hostile "symlink out of the tree" "$tmp/h.tar"
+mkdir -p "$tmp/x/proc/1001/ns" && ln -s /etc/passwd "$tmp/x/proc/1001/ns/net" &&
+ (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" && tar -rf "$tmp/h.tar" proc/1001/ns/net)
+hostile "namespace link to a path" "$tmp/h.tar"
+(cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" && tar -rf "$tmp/h.tar" proc/1001/status)
+hostile "duplicate member" "$tmp/h.tar"
+truncate -s 17M "$tmp/x/proc/1001/environ" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" proc/1001/environ)
+hostile "huge member" "$tmp/h.tar"
+mkfifo "$tmp/x/proc/1001/fifo" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" && tar -rf "$tmp/h.tar" proc/1001/fifo)
+hostile "a fifo" "$tmp/h.tar"
+mkdir -p "$tmp/x/etc" && echo x >"$tmp/x/etc/passwd" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" etc/passwd)
+hostile "a member outside proc/" "$tmp/h.tar"
+head -c 20000 "$tmp/mixed.tar" >"$tmp/h.tar"
+hostile "a truncated archive" "$tmp/h.tar"
+head -c 3000 "$tmp/mixed.tar.gz" >"$tmp/h.tar.gz"
+hostile "a truncated .tar.gz" "$tmp/h.tar.gz"
+printf 'garbage' >"$tmp/h.tar"
+hostile "not an archive" "$tmp/h.tar"
+
+finish snapshot
