@@ -49,6 +49,8 @@ struct ca_snapshot {
 	size_t npids, pids_cap;
 	struct ca_snapshot_opts o;
 	char started[32];
+	struct timespec first, last;	/* the capture window: first read to last */
+	void *userns;			/* user namespaces whose maps are taken */
 };
 
 static void archive_entry_freep_(struct archive_entry **e)
@@ -186,6 +188,10 @@ static void record(void *ctx, enum ca_record what, const char *rel, const char *
 	char *end;
 	long pid;
 
+	clock_gettime(CLOCK_MONOTONIC, &s->last);
+	if (!s->first.tv_sec && !s->first.tv_nsec)
+		s->first = s->last;
+
 	snprintf(name, sizeof(name), "proc/%s", rel);
 	switch (what) {
 	case CA_REC_FILE:
@@ -289,6 +295,7 @@ void snapshot_abort(struct ca_snapshot *s)
 		archive_write_free(s->a);
 	EVP_MD_CTX_free(s->whole);
 	tdestroy(s->seen, free);
+	tdestroy(s->userns, free);
 	free(s->manifest);
 	free(s->errors);
 	free(s->pids);
@@ -307,19 +314,56 @@ static bool in_container(const struct ca_scan *scan, pid_t pid)
 	return false;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether @ino is a user namespace not seen yet: its maps are taken once. */
+static bool new_userns(struct ca_snapshot *s, uint64_t ino)
+{
+	uint64_t *key;
+
+	if (tfind(&ino, &s->userns, u64_cmp))
+		return false;
+	key = malloc(sizeof(*key));
+	if (!key)
+		return true;
+	*key = ino;
+	if (!tsearch(key, &s->userns, u64_cmp))
+		free(key);
+	return true;
+}
+
 /* What a responder needs beyond the scan's reads, for every process listed. */
 static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root,
 			   const struct ca_scan *scan)
 {
-	static const char *const files[] = { "uid_map", "gid_map", "attr/current",
-					     "attr/apparmor/current" };
+	static const char *const files[] = { "attr/current", "attr/apparmor/current" };
+	static const char *const maps[] = { "uid_map", "gid_map" };
 	struct ca_buf buf = { 0 };
 	char rel[96], target[128];
+	uint64_t user = 0;
 	size_t i, k;
 	int ns;
 
 	for (i = 0; i < s->npids && !s->err; i++) {
 		pid_t pid = s->pids[i];
+		bool user_known = false, take_maps;
+
+		for (ns = 0; ns < CA_NS_COUNT; ns++) {
+			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)pid, ns_name(ns));
+			if (procroot_readlink(root, rel, target, sizeof(target)) >= 0 && ns == CA_NS_USER)
+				user_known = ns_link_parse(CA_NS_USER, target, &user) == 0;
+		}
+		/* A user namespace's maps are the same for all its processes. */
+		take_maps = !user_known || new_userns(s, user);
+		for (k = 0; take_maps && k < sizeof(maps) / sizeof(maps[0]); k++) {
+			snprintf(rel, sizeof(rel), "%d/%s", (int)pid, maps[k]);
+			procroot_read(root, rel, &buf);
+		}
 
 		/* cmdline can hold secrets: --no-cmdline leaves containers' out */
 		if (!s->o.no_cmdline || !in_container(scan, pid)) {
@@ -333,10 +377,6 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
 			snprintf(rel, sizeof(rel), "%d/%s", (int)pid, files[k]);
 			procroot_read(root, rel, &buf);
-		}
-		for (ns = 0; ns < CA_NS_COUNT; ns++) {
-			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)pid, ns_name(ns));
-			procroot_readlink(root, rel, target, sizeof(target));
 		}
 	}
 	buf_free(&buf);
@@ -371,6 +411,9 @@ static char *metadata(struct ca_snapshot *s, const struct ca_policy *policy)
 	json_object_object_add(o, "boot_id", json_object_new_string(boot));
 	json_object_object_add(o, "capture_start", json_object_new_string(s->started));
 	json_object_object_add(o, "capture_end", json_object_new_string(ended));
+	json_object_object_add(o, "capture_window_seconds",
+			       json_object_new_double((double)(s->last.tv_sec - s->first.tv_sec) +
+						      (double)(s->last.tv_nsec - s->first.tv_nsec) / 1e9));
 	json_object_object_add(o, "capaudit_version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "command_line", json_object_new_string(s->o.command_line ? s->o.command_line : ""));
 	json_object_object_add(o, "policy_source", json_object_new_string(policy->source));
