@@ -49,7 +49,7 @@ static bool is_c1(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
-char *esc_text(const char *str, size_t len)
+static char *escape(const char *str, size_t len, bool spaces)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	static const char hex[] = "0123456789abcdef";
@@ -67,7 +67,7 @@ char *esc_text(const char *str, size_t len)
 	while (i < len) {
 		size_t n = esc_utf8_len(s + i, len - i);
 		bool unsafe = n == 0 || is_c1(s + i, n) ||
-			      (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+			      (n == 1 && (s[i] < 0x20 || s[i] == 0x7f || (spaces && s[i] == ' '))) ||
 			      (s[i] == '\\' && i + 1 < len && s[i + 1] == 'x');
 
 		if (unsafe) {
@@ -87,4 +87,14 @@ char *esc_text(const char *str, size_t len)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *esc_text(const char *s, size_t len)
+{
+	return escape(s, len, false);
+}
+
+char *esc_word(const char *s, size_t len)
+{
+	return escape(s, len, true);
 }

@@ -15,6 +15,14 @@
 char *esc_text(const char *s, size_t len);
 
 /**
+ * esc_word() - as esc_text(), and a space becomes "\x20" too: for a field of
+ * a line that other fields follow (an id in a finding or CIS line), so that
+ * a name holding ": " cannot move where the field ends.
+ * Returns a string the caller frees, or NULL with errno set.
+ */
+char *esc_word(const char *s, size_t len);
+
+/**
  * esc_utf8_len() - the length of the valid UTF-8 sequence at @s (1 to 4),
  * or 0 where the bytes there are not one. Overlong forms, surrogates and
  * code points above U+10FFFF are invalid.

@@ -51,39 +51,11 @@ static bool holds_all(uint64_t bnd, uint64_t host)
  * (--cap-drop=ALL --cap-add=NET_BIND_SERVICE, though NET_BIND_SERVICE is a
  * default). A tie stays with the explicit list, which hides nothing.
  */
-/*
- * The id, escaped, and with its spaces as \x20 too: the line's fields follow
- * the first ": ", and an LXC name that holds ": CapAdd=[] CapDrop=[ALL]"
- * must not pass for them.
- */
-static char *cis_id(const char *raw)
-{
-	_cleanup_free_ char *e = esc_text(raw, strlen(raw));
-	char *out, *o;
-	const char *p;
-
-	if (!e)
-		return NULL;
-	out = malloc(strlen(e) * 4 + 1);
-	if (!out)
-		return NULL;
-	for (p = e, o = out; *p; p++) {
-		if (*p == ' ') {
-			memcpy(o, "\\x20", 4);
-			o += 4;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static int print_container(FILE *out, const struct ca_container *c, const struct ca_report *rep)
 {
 	const uint64_t bnd = c->caps.mask[CA_SET_BOUNDING];
 	const uint64_t host = rep->scan->host.bounding;
-	_cleanup_free_ char *id = cis_id(c->id);
+	_cleanup_free_ char *id = esc_word(c->id, strlen(c->id));
 	_cleanup_free_ char *add = NULL;
 	_cleanup_free_ char *drop = NULL;
 	uint64_t def;

@@ -330,7 +330,8 @@ static bool about_caps(enum ca_check check)
 /*
  * "[FAIL] 5.4 high docker 3f2a9c1b4d5e: NET_RAW is not dropped ... (net-raw)",
  * then "  fix: ..." in the runtime's own words. The id is the one string here
- * a container chose (an LXC name): escaped, since no library does it here.
+ * a container chose (an LXC name): escaped, since no library does it here,
+ * its spaces too, so that a name holding ": " cannot move where it ends.
  */
 static int print_findings(FILE *out, const struct ca_report *rep, const struct ca_text_opts *o)
 {
@@ -346,7 +347,7 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 		if (!c->nfindings)
 			continue;
 		shortid = short_id(c, idbuf, sizeof(idbuf));
-		id = esc_text(shortid, strlen(shortid));
+		id = esc_word(shortid, strlen(shortid));
 		if (!id)
 			return -ENOMEM;
 		for (j = 0; j < c->nfindings; j++) {

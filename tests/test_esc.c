@@ -52,6 +52,17 @@ static void invalid_utf8_is_escaped(void **state)
 	expect("\xe2\x82", 2, "\\xe2\\x82");
 }
 
+static void words(void **state)
+{
+	char *got = esc_word("web: all clear", 14);
+
+	assert_string_equal(got, "web:\\x20all\\x20clear");
+	free(got);
+	got = esc_word("a\\ b", 4);
+	assert_string_equal(got, "a\\\\x20b");
+	free(got);
+}
+
 static void utf8_len(void **state)
 {
 	assert_int_equal(esc_utf8_len((const unsigned char *)"a", 1), 1);
@@ -68,6 +79,7 @@ int main(void)
 		cmocka_unit_test(controls_are_escaped),
 		cmocka_unit_test(invalid_utf8_is_escaped),
 		cmocka_unit_test(utf8_len),
+		cmocka_unit_test(words),
 	};
 
 	return cmocka_run_group_tests_name("esc", tests, NULL, NULL);
