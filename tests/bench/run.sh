@@ -1,0 +1,388 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The capaudit benchmark (issue 7): how far a scan is from the kernel's floor.
+#
+#   tests/bench/run.sh [options] [N...]        (as root; N: 1000 10000 30000)
+#
+#   -r, --rounds R      timed rounds per size and mode (default 7), after one
+#                       discarded warm-up round
+#   -m, --modes M       any of: containers (default), host (default: host
+#                       processes in the root cgroup), host-service (in
+#                       /system.slice/capbench.service: two levels deep, as
+#                       systemd services are), host-inherit (left in the
+#                       cgroups run.sh was started in)
+#   -k, --per-container K  processes per fake container (default 100)
+#       --perf          also profile capaudit with perf (cpu-clock) at each size
+#   -h, --help
+#
+# Environment: CAPAUDIT (default: _build/capaudit, else ./capaudit), CC (gcc).
+#
+# For each N and mode it starts tests/bench/population (N paused processes in
+# N/K fake docker containers with real cgroups, or as host processes), then:
+#   - times capaudit (text report, --policy built-in, to /dev/null), the floor
+#     (tests/bench/floor.c: open, one read, close of status and cgroup per
+#     pid) and `pscap -a`, alternately, R rounds after a discarded one, and
+#     prints the median of the paired ratios;
+#   - counts capaudit's system calls with `strace -c -f`, per process;
+#   - measures peak RSS with `/usr/bin/time -v`: the text report, --json and
+#     --version (the libraries' own footprint);
+#   - and, over the sizes, the per-process cost at the largest N against the
+#     smallest.
+# capaudit is copied first: a rebuild of the tree during the run changes
+# nothing measured. It installs nothing: without strace, /usr/bin/time or
+# pscap it says so and skips that part. Every process and cgroup it starts is
+# gone when it exits, whatever the exit (trap; `population --cleanup` after a
+# population that had to be killed).
+
+set -u
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+rounds=7
+modes="containers host"
+per=100
+do_perf=0
+sizes=()
+
+usage() { awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-r|--rounds) rounds=$2; shift 2 ;;
+	-m|--modes) modes=$2; shift 2 ;;
+	-k|--per-container) per=$2; shift 2 ;;
+	--perf) do_perf=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) sizes+=("$1"); shift ;;
+	esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 30000)
+for n in "${sizes[@]}" "$rounds" "$per"; do
+	case $n in ''|*[!0-9]*) echo "run.sh: not a number: $n" >&2; exit 2 ;; esac
+done
+for m in $modes; do
+	case $m in containers|host|host-service|host-inherit) ;;
+	*) echo "run.sh: unknown mode $m" >&2; exit 2 ;;
+	esac
+done
+
+if [ -z "${CAPAUDIT:-}" ]; then
+	for c in "$top/_build/capaudit" "$top/capaudit"; do
+		[ -x "$c" ] && { CAPAUDIT=$c; break; }
+	done
+fi
+if [ -z "${CAPAUDIT:-}" ] || [ ! -x "$CAPAUDIT" ]; then
+	echo "run.sh: no capaudit binary (build it, or set CAPAUDIT)" >&2
+	exit 2
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "run.sh: run as root: the population writes cgroups and capaudit reads every process" >&2
+	exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/capaudit-bench.XXXXXX") || exit 2
+pop_pid=
+pop_n=0
+svc_cgroup=/system.slice/capbench.service	# host-service's cgroup
+
+# Stop the population (it kills and reaps its own and removes its cgroups);
+# if it does not go, kill it: its processes die with it (PDEATHSIG), and
+# --cleanup removes the cgroups it left.
+stop_population() {
+	local i
+	[ -n "$pop_pid" ] || return 0
+	if kill -0 "$pop_pid" 2>/dev/null; then
+		kill -TERM "$pop_pid" 2>/dev/null
+		# It stops a few groups at a time, each given 30 s + 10 ms a process
+		# before it kills their leader: wait 2 minutes + 20 ms a process.
+		for ((i = 0; i < 1200 + pop_n / 5; i++)); do
+			kill -0 "$pop_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pop_pid" 2>/dev/null; then
+			echo "run.sh: population $pop_pid did not stop: killing it" >&2
+			kill -KILL "$pop_pid" 2>/dev/null
+		fi
+	fi
+	wait "$pop_pid" 2>/dev/null
+	pop_pid=
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	stop_population
+	if [ -x "$work/population" ]; then
+		"$work/population" --cleanup --host-cgroup "$svc_cgroup" >"$work/cleanup.log" 2>&1 ||
+			{ echo "run.sh: cleanup:" >&2; cat "$work/cleanup.log" >&2; }
+	fi
+	rm -rf "$work"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+say() { printf '%s\n' "$*"; }
+note() { printf '  %s\n' "$*"; }
+
+# ------------------------------------------------------------ build, tools
+cc=${CC:-gcc}
+build() {	# name
+	if "$cc" -static -O2 -Wall -o "$work/$1" "$here/$1.c" 2>"$work/$1.cc.log"; then
+		echo static
+	elif "$cc" -O2 -Wall -o "$work/$1" "$here/$1.c" 2>>"$work/$1.cc.log"; then
+		echo dynamic
+	else
+		cat "$work/$1.cc.log" >&2
+		return 1
+	fi
+}
+# A private copy: a rebuild of the tree during the run must not change what is measured.
+cap_src=$CAPAUDIT
+cp "$CAPAUDIT" "$work/capaudit" || exit 2
+CAPAUDIT=$work/capaudit
+pop_link=$(build population) || { echo "run.sh: cannot build population" >&2; exit 2; }
+floor_link=$(build floor) || { echo "run.sh: cannot build floor" >&2; exit 2; }
+
+have_strace=0; have_time=0; have_pscap=0; have_perf=0
+command -v strace >/dev/null && have_strace=1
+[ -x /usr/bin/time ] && have_time=1
+command -v pscap >/dev/null && have_pscap=1
+command -v perf >/dev/null && have_perf=1
+missing=()
+[ $have_strace = 1 ] || missing+=("strace (package strace): no system-call counts")
+[ $have_time = 1 ] || missing+=("/usr/bin/time (package time): no peak RSS")
+[ $have_pscap = 1 ] || missing+=("pscap (package libcap-ng-utils): no pscap comparison")
+[ $do_perf = 0 ] || [ $have_perf = 1 ] || { missing+=("perf: no profile"); do_perf=0; }
+
+say "capaudit benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+note "capaudit:   $cap_src ($("$CAPAUDIT" --version 2>/dev/null | head -1);" \
+	"sha256 $(sha256sum "$CAPAUDIT" | cut -c1-12); $(ldd "$CAPAUDIT" 2>/dev/null | grep -c '=>') shared libraries)"
+note "kernel:     $(uname -r), $(nproc) CPUs, pid_max $(cat /proc/sys/kernel/pid_max)," \
+	"threads-max $(cat /proc/sys/kernel/threads-max), ulimit -u $(ulimit -u), nofile $(ulimit -Hn)"
+note "built:      population ($pop_link), floor ($floor_link) with $cc -O2"
+note "rounds:     $rounds timed + 1 warm-up; sizes ${sizes[*]}; modes $modes; $per per container"
+note "load:       $(cut -d' ' -f1-4 /proc/loadavg) (before)"
+for m in "${missing[@]}"; do note "missing:    $m"; done
+
+# ------------------------------------------------------------ helpers
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+	print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# timed CMD...: prints "wall user+sys" in seconds (bash's time, ms resolution).
+timed() {
+	local TIMEFORMAT='%3R %3U %3S' t
+	t=$( { time "$@" >/dev/null 2>>"$work/cmd.err"; } 2>&1 ) || true
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
+}
+
+cap_text() { "$CAPAUDIT" --policy built-in "$@"; }
+
+start_population() {	# N mode
+	local n=$1 mode=$2 i limit flags=()
+	case $mode in
+	host) flags=(--host --host-cgroup /) ;;
+	host-service) flags=(--host --host-cgroup "$svc_cgroup") ;;
+	host-inherit) flags=(--host) ;;
+	esac
+	# --die-with-parent: even a SIGKILL of this script stops it, cleanly.
+	"$work/population" -n "$n" -k "$per" --die-with-parent "${flags[@]}" >"$work/pop.log" 2>&1 &
+	pop_pid=$!
+	pop_n=$n
+	limit=$((600 + n / 20))	# tenths of a second: 60 s + 5 s per 1000
+	for ((i = 0; i < limit; i++)); do
+		grep -q '^ready:' "$work/pop.log" && return 0
+		kill -0 "$pop_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "run.sh: the population of $n ($mode) did not start:" >&2
+	cat "$work/pop.log" >&2
+	stop_population
+	return 1
+}
+
+# strace -c -f: calls of each system call, "name calls" lines.
+syscalls() {	# out CMD...
+	local out=$1; shift
+	strace -c -f -o "$out.raw" -- "$@" >/dev/null 2>&1
+	awk '$NF != "syscall" && $NF != "total" && $1 !~ /^-/ && NF >= 5 { print $NF, $4 }
+	     $NF == "total" { print "TOTAL", $4 }' "$out.raw" >"$out"
+}
+calls() { awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
+
+peak_rss() {	# CMD... -> kB
+	/usr/bin/time -v -o "$work/time.v" "$@" >/dev/null 2>&1
+	awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.v"
+}
+
+results=()	# "mode n procs floor cap pscap ratio cpuratio pscapratio cap_over_pscap"
+sysres=()	# "mode n procs openat read close readlinkat getdents64 other total net"
+rssres=()	# "mode n text json version"
+perfres=()
+
+# ------------------------------------------------------------ the runs
+for mode in $modes; do
+	for n in "${sizes[@]}"; do
+		say ""
+		say "== $n processes, $mode =="
+		start_population "$n" "$mode" || exit 1
+		sed 's/^/  /' "$work/pop.log"
+
+		# Warm-up, untimed: the first scan after processes appear is slower.
+		# It also checks that capaudit runs and sees the population.
+		: >"$work/cmd.err"
+		cap_text >/dev/null 2>"$work/cap.err"; rc=$?
+		if [ $rc -gt 1 ]; then
+			echo "run.sh: capaudit exited $rc:" >&2; cat "$work/cap.err" >&2; exit 1
+		fi
+		"$work/floor" >/dev/null
+		[ $have_pscap = 1 ] && pscap -a >/dev/null 2>&1
+		if [ "$mode" = containers ]; then
+			seen=$(cap_text -r -n -o FULLID,PIDS 2>/dev/null |
+				awk '$1 ~ /cafebe0c$/ { c++; p += $2 } END { printf "%d %d", c, p }')
+			note "capaudit sees: ${seen% *} fake containers, ${seen#* } processes in them"
+		fi
+
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		: >"$work/t.cap"; : >"$work/t.floor"; : >"$work/t.pscap"; : >"$work/t.procs"
+		for ((r = 1; r <= rounds; r++)); do
+			# Alternate the order, so that neither always runs first.
+			if ((r % 2)); then order="floor cap pscap"; else order="pscap cap floor"; fi
+			for what in $order; do
+				case $what in
+				floor) timed "$work/floor" >>"$work/t.floor" ;;
+				cap) timed cap_text >>"$work/t.cap" ;;
+				pscap) [ $have_pscap = 1 ] && timed pscap -a >>"$work/t.pscap" ;;
+				esac
+			done
+			"$work/floor" | awk '{ print $1 }' >>"$work/t.procs"
+		done
+		procs=$(median <"$work/t.procs")
+		f_wall=$(cut -d' ' -f1 "$work/t.floor" | median)
+		c_wall=$(cut -d' ' -f1 "$work/t.cap" | median)
+		ratio=$(paste -d' ' "$work/t.cap" "$work/t.floor" | awk '$3 > 0 { print $1 / $3 }' | median)
+		cratio=$(paste -d' ' "$work/t.cap" "$work/t.floor" | awk '$4 > 0 { print $2 / $4 }' | median)
+		if [ $have_pscap = 1 ]; then
+			p_wall=$(cut -d' ' -f1 "$work/t.pscap" | median)
+			pratio=$(paste -d' ' "$work/t.pscap" "$work/t.floor" | awk '$3 > 0 { print $1 / $3 }' | median)
+			cpratio=$(paste -d' ' "$work/t.cap" "$work/t.pscap" | awk '$3 > 0 { print $1 / $3 }' | median)
+		else
+			p_wall=nan; pratio=nan; cpratio=nan
+		fi
+		note "entries in /proc: $procs (kernel threads included)"
+		note "floor    wall s: $(cut -d' ' -f1 "$work/t.floor" | tr '\n' ' ')"
+		note "capaudit wall s: $(cut -d' ' -f1 "$work/t.cap" | tr '\n' ' ')"
+		[ $have_pscap = 1 ] && note "pscap -a wall s: $(cut -d' ' -f1 "$work/t.pscap" | tr '\n' ' ')"
+		note "median paired ratio capaudit/floor: $ratio (wall), $cratio (cpu)"
+		[ $have_pscap = 1 ] && note "median paired ratio pscap/floor: $pratio, capaudit/pscap: $cpratio"
+		if [ -s "$work/cmd.err" ]; then
+			note "stderr of the timed commands (first lines):"
+			head -5 "$work/cmd.err" | sed 's/^/    /'
+		fi
+		note "load average (1 min) when the timing began: $load"
+		results+=("$mode $n $procs $f_wall $c_wall $p_wall $ratio $cratio $pratio $cpratio $load")
+
+		if [ $have_strace = 1 ]; then
+			syscalls "$work/sc.cap" "$CAPAUDIT" --policy built-in
+			syscalls "$work/sc.ver" "$CAPAUDIT" --version
+			syscalls "$work/sc.floor" "$work/floor"
+			row=$(awk -v p="$procs" -v vt="$(calls "$work/sc.ver" TOTAL)" '
+				{ c[$1] = $2 }
+				END {
+					o = c["TOTAL"]
+					split("openat read close readlinkat getdents64", k, " ")
+					for (i = 1; i <= 5; i++) { printf "%.3f ", c[k[i]] / p; o -= c[k[i]] }
+					printf "%.3f %.3f %.3f", o / p, c["TOTAL"] / p, (c["TOTAL"] - vt) / p
+				}' "$work/sc.cap")
+			frow=$(awk -v p="$procs" '{ c[$1] = $2 } END { printf "%.3f", c["TOTAL"] / p }' "$work/sc.floor")
+			note "system calls per process (capaudit): openat read close readlinkat getdents64 other total net-of-startup"
+			note "  $row   (floor: $frow total)"
+			note "capaudit's top system calls: $(sort -k2,2nr "$work/sc.cap" | grep -v TOTAL | head -8 | tr '\n' ' ')"
+			sysres+=("$mode $n $procs $row $frow")
+		fi
+
+		if [ $have_time = 1 ]; then
+			rss_text=$(peak_rss "$CAPAUDIT" --policy built-in)
+			rss_json=$(peak_rss "$CAPAUDIT" --policy built-in --json)
+			rss_ver=$(peak_rss "$CAPAUDIT" --version)
+			note "peak RSS kB: text $rss_text, --json $rss_json, --version $rss_ver"
+			rssres+=("$mode $n $rss_text $rss_json $rss_ver")
+		fi
+
+		if [ $do_perf = 1 ]; then
+			for what in floor capaudit; do
+				if [ $what = floor ]; then set -- "$work/floor"
+				else set -- "$CAPAUDIT" --policy built-in; fi
+				perf record -q -F 4999 -e cpu-clock -o "$work/perf.$what" -- "$@" \
+					>/dev/null 2>&1
+				note "perf (cpu-clock) of one $what run, by object: $(perf report -q \
+					-i "$work/perf.$what" --sort dso --stdio 2>/dev/null | grep -v '^$' |
+					head -5 | awk '{ printf "%s %s  ", $2, $1 }')"
+			done
+			note "capaudit's top symbols:"
+			perf report -q -i "$work/perf.capaudit" --sort dso,sym --stdio 2>/dev/null |
+				grep -v '^$' | head -20 | sed 's/^/    /'
+			rm -f "$work/perf.floor" "$work/perf.capaudit"
+		fi
+
+		stop_population
+		sed -n '/^stopped:/p' "$work/pop.log" | sed 's/^/  /'
+		grep -v '^\(ready\|stopped\|  \)' "$work/pop.log" | sed 's/^/  population: /'
+	done
+done
+
+# ------------------------------------------------------------ summary
+say ""
+say "== summary (medians; wall-clock; per process = over every /proc entry) =="
+printf '%-12s %6s %6s %9s %9s %9s %8s %8s %9s %9s %7s %7s %6s\n' mode N procs \
+	floor_ms capaud_ms pscap_ms cap/flr cpu_c/f pscap/flr cap/pscap us/p_cap us/p_flr load
+for row in "${results[@]}"; do
+	set -- $row
+	awk -v m="$1" -v n="$2" -v p="$3" -v f="$4" -v c="$5" -v s="$6" -v r="$7" -v cr="$8" \
+		-v pr="$9" -v cp="${10}" -v l="${11}" 'BEGIN {
+		printf "%-12s %6d %6d %9.1f %9.1f %9s %8.3f %8.3f %9s %9s %7.1f %7.1f %6s\n",
+			m, n, p, f * 1000, c * 1000, (s == "nan" ? "-" : sprintf("%.1f", s * 1000)),
+			r, cr, (pr == "nan" ? "-" : sprintf("%.3f", pr)),
+			(cp == "nan" ? "-" : sprintf("%.3f", cp)), c * 1e6 / p, f * 1e6 / p, l }'
+done
+
+if [ ${#sysres[@]} -gt 0 ]; then
+	say ""
+	say "== capaudit system calls per process (strace -c -f; net = minus capaudit --version's) =="
+	printf '%-12s %6s %6s %7s %7s %7s %9s %9s %7s %7s %7s %7s\n' mode N procs openat read close \
+		readlinkat getdents64 other total net floor
+	for row in "${sysres[@]}"; do
+		printf '%-12s %6s %6s %7s %7s %7s %9s %9s %7s %7s %7s %7s\n' $row
+	done
+fi
+
+if [ ${#rssres[@]} -gt 0 ]; then
+	say ""
+	say "== peak RSS, kB (/usr/bin/time -v); scan = text report minus --version =="
+	printf '%-12s %6s %9s %9s %9s %9s %9s\n' mode N text json version scan json-ver
+	for row in "${rssres[@]}"; do
+		set -- $row
+		printf '%-12s %6s %9s %9s %9s %9s %9s\n' "$1" "$2" "$3" "$4" "$5" $(($3 - $5)) $(($4 - $5))
+	done
+fi
+
+if [ ${#sizes[@]} -gt 1 ]; then
+	say ""
+	say "== scaling: per-process cost at the largest N over the smallest =="
+	say "   (the last figure, the paired ratio's own growth, is the one a busy host disturbs least)"
+	for mode in $modes; do
+		printf '%s\n' "${results[@]}" | awk -v m="$mode" '$1 == m {
+			if (!n || $2 < lo) { lo = $2; lc = $5 / $3; lf = $4 / $3; lr = $7 }
+			if (!n || $2 > hi) { hi = $2; hc = $5 / $3; hf = $4 / $3; hr = $7 }
+			n++ }
+			END { if (n > 1) printf "%-12s capaudit %.2f, floor %.2f; capaudit/floor %.2f (%d vs %d)\n",
+				m, hc / lc, hf / lf, hr / lr, hi, lo }'
+	done
+fi
+say ""
+note "load: $(cut -d' ' -f1-4 /proc/loadavg) (after)"
