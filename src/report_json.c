@@ -212,12 +212,6 @@ static struct json_object *finding_json(struct jdoc *d, const struct ca_finding 
 	return o;
 }
 
-static const char *const source_names[] = {
-	[CA_SRC_CGROUP] = "cgroup",
-	[CA_SRC_SUPERVISOR] = "supervisor",
-	[CA_SRC_PIDNS] = "pidns",
-};
-
 static struct json_object *pod_json(struct jdoc *d, const struct ca_container *c)
 {
 	struct json_object *o;
@@ -265,7 +259,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "runtime", json_object_new_string(runtime_name(c->runtime)));
 	put(d, o, "id", str(c->id));
 	put(d, o, "verdict", json_object_new_string(audit_verdict_name(c->verdict)));
-	put(d, o, "source", json_object_new_string(source_names[c->source]));
+	put(d, o, "source", json_object_new_string(scan_source_name(c->source)));
 	put(d, o, "pod", pod_json(d, c));
 	put(d, o, "parents", parents_json(d, c));
 	put_sets(d, o, &c->caps, rep->names);

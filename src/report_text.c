@@ -163,12 +163,6 @@ static int set_caps_cell(struct libscols_line *ln, size_t col, const struct ca_c
 	return scols_line_refer_data(ln, col, s);
 }
 
-static const char *const source_words[] = {
-	[CA_SRC_CGROUP] = "cgroup",
-	[CA_SRC_SUPERVISOR] = "supervisor",
-	[CA_SRC_PIDNS] = "pidns",
-};
-
 /* Column @col of a container's row. */
 static int container_cell(struct libscols_line *ln, size_t pos, int col, const struct ca_container *c,
 			  const struct ca_report *rep)
@@ -214,7 +208,7 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 	case COL_SANDBOX:
 		return scols_line_set_data(ln, pos, c->pod_uid[0] ? (c->sandbox ? "yes" : "no") : "-");
 	case COL_SOURCE:
-		return scols_line_set_data(ln, pos, source_words[c->source]);
+		return scols_line_set_data(ln, pos, scan_source_name(c->source));
 	case COL_PARENTS:
 		parents[0] = '\0';
 		for (i = 0; i < c->nparents; i++)

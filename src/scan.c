@@ -641,6 +641,19 @@ out:
 	return r;
 }
 
+const char *scan_source_name(enum ca_source src)
+{
+	switch (src) {
+	case CA_SRC_CGROUP:
+		return "cgroup";
+	case CA_SRC_SUPERVISOR:
+		return "supervisor";
+	case CA_SRC_PIDNS:
+		break;
+	}
+	return "pidns";
+}
+
 void scan_free(struct ca_scan *scan)
 {
 	size_t i, j;

@@ -111,6 +111,12 @@ int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, st
 	     struct ca_err *err);
 
 /**
+ * scan_source_name() - how a container was recognised: "cgroup",
+ * "supervisor" or "pidns".
+ */
+const char *scan_source_name(enum ca_source src);
+
+/**
  * scan_free() - release a scan's memory.
  */
 void scan_free(struct ca_scan *scan);
