@@ -302,16 +302,35 @@ void snapshot_abort(struct ca_snapshot *s)
 	free(s);
 }
 
-/* Is @pid a process of a container (and no supervisor, whose line attribution needs)? */
-static bool in_container(const struct ca_scan *scan, pid_t pid)
+static int pid_cmp(const void *a, const void *b)
 {
-	size_t i, j;
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
+	return (x > y) - (x < y);
+}
+
+/*
+ * The pids of containers' processes, sorted, for --no-cmdline (a supervisor
+ * is no container process, so its line stays). The caller frees it; NULL
+ * with *n = 0 where there is none or memory ran out.
+ */
+static pid_t *container_pids(const struct ca_scan *scan, size_t *n)
+{
+	pid_t *pids;
+	size_t i, j, k = 0;
+
+	for (i = 0, *n = 0; i < scan->ncontainers; i++)
+		*n += scan->containers[i].nprocs;
+	pids = *n ? malloc(*n * sizeof(*pids)) : NULL;
+	if (!pids) {
+		*n = 0;
+		return NULL;
+	}
 	for (i = 0; i < scan->ncontainers; i++)
 		for (j = 0; j < scan->containers[i].nprocs; j++)
-			if (scan->containers[i].procs[j].pid == pid)
-				return true;
-	return false;
+			pids[k++] = scan->containers[i].procs[j].pid;
+	qsort(pids, *n, sizeof(*pids), pid_cmp);
+	return pids;
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -346,8 +365,13 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 	struct ca_buf buf = { 0 };
 	char rel[96], target[128];
 	uint64_t user = 0;
-	size_t i, k;
+	size_t i, k, ncont = 0;
+	_cleanup_free_ pid_t *cont = s->o.no_cmdline ? container_pids(scan, &ncont) : NULL;
 	int ns;
+
+	/* Without the list, --no-cmdline could not keep its promise. */
+	if (s->o.no_cmdline && !cont && scan->counts.contained)
+		fail(s, -ENOMEM, "--no-cmdline");
 
 	for (i = 0; i < s->npids && !s->err; i++) {
 		pid_t pid = s->pids[i];
@@ -366,7 +390,7 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 		}
 
 		/* cmdline can hold secrets: --no-cmdline leaves containers' out */
-		if (!s->o.no_cmdline || !in_container(scan, pid)) {
+		if (!s->o.no_cmdline || !ncont || !bsearch(&pid, cont, ncont, sizeof(*cont), pid_cmp)) {
 			snprintf(rel, sizeof(rel), "%d/cmdline", (int)pid);
 			procroot_read(root, rel, &buf);
 		}
