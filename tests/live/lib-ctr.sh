@@ -330,16 +330,7 @@ ctr_stop() {
 	done
 
 	if [ -n "$CTR_CONTAINERD_PID" ]; then
-		kill -TERM "$CTR_CONTAINERD_PID" 2>/dev/null || true
-		for i in $(seq 1 150); do
-			kill -0 "$CTR_CONTAINERD_PID" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill -0 "$CTR_CONTAINERD_PID" 2>/dev/null; then
-			printf 'warning: containerd (pid %s) ignored SIGTERM for 30 s; killing it\n' "$CTR_CONTAINERD_PID" >&2
-			kill -KILL "$CTR_CONTAINERD_PID" 2>/dev/null || true
-		fi
-		wait "$CTR_CONTAINERD_PID" 2>/dev/null || true
+		stop_daemon containerd "$CTR_CONTAINERD_PID"
 		CTR_CONTAINERD_PID=
 	fi
 	# Killed processes leave their cgroups a moment later.

@@ -361,6 +361,21 @@ docker_run_detached() {
 	RUN_ID=$(printf '%s' "$RUN_ID" | tail -n 1)
 }
 
+# stop_daemon NAME PID: SIGTERM, up to 30 s, then SIGKILL; reap it.
+stop_daemon() {
+	local i
+	kill -TERM "$2" 2>/dev/null || true
+	for i in $(seq 1 150); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$2" 2>/dev/null; then
+		printf 'warning: %s (pid %s) ignored SIGTERM for 30 s; killing it\n' "$1" "$2" >&2
+		kill -KILL "$2" 2>/dev/null || true
+	fi
+	wait "$2" 2>/dev/null || true
+}
+
 docker_stop() {
 	local d=$LIVE_TMP/dockerd i cpid
 	if [ ${#LIVE_DOCKER_NAMES[@]} -gt 0 ]; then
@@ -379,16 +394,7 @@ docker_stop() {
 	# The containerd that dockerd started for itself: stop it too if dockerd
 	# cannot (it is ours: its pid file is under our exec root).
 	cpid=$(cat "$d/exec/containerd/containerd.pid" 2>/dev/null || true)
-	kill -TERM "$LIVE_DOCKERD_PID" 2>/dev/null || true
-	for i in $(seq 1 150); do
-		kill -0 "$LIVE_DOCKERD_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	if kill -0 "$LIVE_DOCKERD_PID" 2>/dev/null; then
-		printf 'warning: dockerd (pid %s) ignored SIGTERM for 30 s; killing it\n' "$LIVE_DOCKERD_PID" >&2
-		kill -KILL "$LIVE_DOCKERD_PID" 2>/dev/null || true
-	fi
-	wait "$LIVE_DOCKERD_PID" 2>/dev/null || true
+	stop_daemon dockerd "$LIVE_DOCKERD_PID"
 	LIVE_DOCKERD_PID=
 	if [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null &&
 		grep -qF "$d/exec" "/proc/$cpid/cmdline" 2>/dev/null; then
