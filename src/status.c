@@ -129,7 +129,7 @@ static bool parse_name(const struct line *l, char *name, bool *cut)
 static void parse_line(const struct line *l, struct ca_status *st)
 {
 	static const struct {
-		const char *key;
+		char key[7];
 		enum ca_capset set;
 	} masks[] = {
 		{ "CapInh", CA_SET_INHERITABLE },
@@ -142,27 +142,47 @@ static void parse_line(const struct line *l, struct ca_status *st)
 	size_t i, n;
 
 #define KEY_IS(s) (l->keylen == sizeof(s) - 1 && memcmp(l->key, s, sizeof(s) - 1) == 0)
-	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
-		if (l->keylen == 6 && memcmp(l->key, masks[i].key, 6) == 0) {
-			if (parse_mask(l, &st->caps.mask[masks[i].set]))
-				st->caps.known |= 1u << masks[i].set;
-			return;
+	/* Most of the ~57 lines are none of ours: one switch turns them away. */
+	switch (l->key[0]) {
+	case 'C':
+		for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+			if (KEY_IS(masks[i].key)) {
+				if (parse_mask(l, &st->caps.mask[masks[i].set]))
+					st->caps.known |= 1u << masks[i].set;
+				return;
+			}
 		}
-	}
-	if (KEY_IS("Name")) {
-		bool cut;
+		break;
+	case 'N':
+		if (KEY_IS("Name")) {
+			bool cut;
 
-		if (parse_name(l, st->name, &cut))
-			st->known |= STATUS_NAME | (cut ? STATUS_NAME_CUT : 0);
-	} else if (KEY_IS("PPid")) {
-		if (parse_one(l, INT_MAX, v)) {
+			if (parse_name(l, st->name, &cut))
+				st->known |= STATUS_NAME | (cut ? STATUS_NAME_CUT : 0);
+		} else if (KEY_IS("NSpid")) {
+			if (parse_uints(l, INT_MAX, v, NSPID_MAX, &n)) {
+				st->pidns_level = (unsigned)(n - 1);
+				st->ns_pid = (pid_t)v[n - 1];
+				st->known |= STATUS_NSPID;
+			}
+		} else if (KEY_IS("NoNewPrivs")) {
+			if (parse_one(l, 1, v)) {
+				st->no_new_privs = v[0];
+				st->known |= STATUS_NO_NEW_PRIVS;
+			}
+		}
+		break;
+	case 'P':
+		if (KEY_IS("PPid") && parse_one(l, INT_MAX, v)) {
 			st->ppid = (pid_t)v[0];
 			st->known |= STATUS_PPID;
 		}
-	} else if (KEY_IS("Uid") || KEY_IS("Gid")) {
-		bool uid = l->key[0] == 'U';
+		break;
+	case 'U':
+	case 'G':
+		if ((KEY_IS("Uid") || KEY_IS("Gid")) && parse_uints(l, UINT32_MAX, v, 4, &n) && n == 4) {
+			bool uid = l->key[0] == 'U';
 
-		if (parse_uints(l, UINT32_MAX, v, 4, &n) && n == 4) {
 			for (i = 0; i < 4; i++) {
 				if (uid)
 					st->uid[i] = (uid_t)v[i];
@@ -171,34 +191,46 @@ static void parse_line(const struct line *l, struct ca_status *st)
 			}
 			st->known |= uid ? STATUS_UID : STATUS_GID;
 		}
-	} else if (KEY_IS("NSpid")) {
-		if (parse_uints(l, INT_MAX, v, NSPID_MAX, &n)) {
-			st->pidns_level = (unsigned)(n - 1);
-			st->ns_pid = (pid_t)v[n - 1];
-			st->known |= STATUS_NSPID;
+		break;
+	case 'S':
+		if (KEY_IS("Seccomp")) {
+			if (parse_one(l, 2, v)) {
+				st->seccomp = (unsigned)v[0];
+				st->known |= STATUS_SECCOMP;
+			}
+		} else if (KEY_IS("Seccomp_filters")) {
+			if (parse_one(l, UINT32_MAX, v)) {
+				st->seccomp_filters = (unsigned)v[0];
+				st->known |= STATUS_SECCOMP_FILTERS;
+			}
 		}
-	} else if (KEY_IS("NoNewPrivs")) {
-		if (parse_one(l, 1, v)) {
-			st->no_new_privs = v[0];
-			st->known |= STATUS_NO_NEW_PRIVS;
-		}
-	} else if (KEY_IS("Seccomp")) {
-		if (parse_one(l, 2, v)) {
-			st->seccomp = (unsigned)v[0];
-			st->known |= STATUS_SECCOMP;
-		}
-	} else if (KEY_IS("Seccomp_filters")) {
-		if (parse_one(l, UINT32_MAX, v)) {
-			st->seccomp_filters = (unsigned)v[0];
-			st->known |= STATUS_SECCOMP_FILTERS;
-		}
-	} else if (KEY_IS("Kthread")) {
-		if (parse_one(l, 1, v)) {
+		break;
+	case 'K':
+		if (KEY_IS("Kthread") && parse_one(l, 1, v)) {
 			st->kthread = v[0];
 			st->known |= STATUS_KTHREAD;
 		}
+		break;
+	default:
+		break;
 	}
 #undef KEY_IS
+}
+
+/* Every field the kernel always writes; "Kthread:", where it is, comes before them. */
+#define STATUS_ALL (STATUS_NAME | STATUS_PPID | STATUS_UID | STATUS_GID | STATUS_NSPID | \
+		    STATUS_NO_NEW_PRIVS | STATUS_SECCOMP | STATUS_SECCOMP_FILTERS)
+#define CA_SETS_ALL ((1u << CA_SET_COUNT) - 1)
+
+/* The first letters of the keys parse_line() takes: most lines go unread. */
+static bool key_may_be_ours(char c)
+{
+	switch (c) {
+	case 'C': case 'G': case 'K': case 'N': case 'P': case 'S': case 'U':
+		return true;
+	default:
+		return false;
+	}
 }
 
 void status_parse(const char *buf, size_t len, struct ca_status *st)
@@ -214,13 +246,16 @@ void status_parse(const char *buf, size_t len, struct ca_status *st)
 		/* A last line without its newline was cut off: its value may be too. */
 		if (!nl)
 			break;
-		colon = memchr(p, ':', (size_t)(nl - p));
+		colon = key_may_be_ours(*p) ? memchr(p, ':', (size_t)(nl - p)) : NULL;
 		if (colon && colon + 1 < nl && colon[1] == '\t') {
 			l.key = p;
 			l.keylen = (size_t)(colon - p);
 			l.val = colon + 2;
 			l.vallen = (size_t)(nl - l.val);
 			parse_line(&l, st);
+			/* The kernel writes each key once: nothing after this can change. */
+			if (status_has(st, STATUS_ALL) && st->caps.known == CA_SETS_ALL)
+				break;
 		}
 		p = nl + 1;
 	}
