@@ -60,7 +60,6 @@ static int add_item(struct ca_container *c, const struct ca_verdict_item *item, 
 		    bool userns)
 {
 	struct ca_finding *f = NULL, *n;
-	pid_t *pids;
 	size_t i;
 
 	for (i = 0; i < c->nfindings; i++)
@@ -80,10 +79,8 @@ static int add_item(struct ca_container *c, const struct ca_verdict_item *item, 
 		f->set = item->set;
 		f->userns = true;
 	}
-	pids = realloc(f->pids, (f->npids + 1) * sizeof(*pids));
-	if (!pids)
+	if (util_grow(&f->pids, &f->pids_cap, f->npids + 1, sizeof(*f->pids)) < 0)
 		return -ENOMEM;
-	f->pids = pids;
 	f->pids[f->npids++] = pid;
 	f->caps |= item->caps;
 	f->denied |= item->denied;
@@ -105,8 +102,9 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 			   const struct ca_policy *policy)
 {
 	struct ca_verdict_item items[CA_RULES_MAX];
+	struct ca_resolved rules;
 	struct ca_subject s;
-	bool judged = false;
+	bool judged = false, by_comm = policy_by_comm(policy);
 	size_t i, j, n;
 	int r;
 
@@ -117,9 +115,12 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 
 		if (!p->st.caps.known)
 			continue;	/* nothing of it could be read */
-		judged = true;
 		subject_of(&s, scan, c, p);
-		n = policy_eval(policy, &s, items);
+		/* The same rules hold for a container's every process, unless names pick them. */
+		if (!judged || by_comm)
+			policy_resolve(policy, &s, &rules);
+		judged = true;
+		n = policy_judge(policy, &rules, &s, items);
 		for (j = 0; j < n; j++) {
 			r = add_item(c, &items[j], p->pid, s.userns_child == CA_YES);
 			if (r < 0)

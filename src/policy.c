@@ -252,12 +252,9 @@ static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
 	return false;
 }
 
-size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
-		   struct ca_verdict_item *out)
+void policy_resolve(const struct ca_policy *p, const struct ca_subject *s, struct ca_resolved *r)
 {
-	struct ca_rule_cfg eff[CA_RULES_MAX];
-	size_t matched[64], nmatched = 0, i, j, n = 0;
-	uint64_t named = 0;
+	size_t matched[64], nmatched = 0, i, j;
 	int sev;
 
 	/* Matching sections, least specific first; [default] always matches. */
@@ -270,37 +267,69 @@ size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
 		matched[j] = i;
 		nmatched++;
 	}
-	memset(eff, 0, sizeof(eff));
+	memset(r->eff, 0, sizeof(r->eff));
 	for (i = 0; i < p->nrules; i++)
 		for (j = 0; j < nmatched; j++)
-			cfg_merge(&eff[i], &p->sections[matched[j]].cfg[i]);
+			cfg_merge(&r->eff[i], &p->sections[matched[j]].cfg[i]);
+	r->section = matched[nmatched - 1];
 
 	/* Most severe first, so that a capability is named by the gravest rule only. */
-	for (sev = CA_SEV_COUNT - 1; sev >= 0; sev--) {
-		for (i = 0; i < p->nrules; i++) {
-			const struct ca_rule *rule = &p->rules[i];
-			uint64_t caps, denied;
+	r->norder = 0;
+	for (sev = CA_SEV_COUNT - 1; sev >= 0; sev--)
+		for (i = 0; i < p->nrules; i++)
+			if ((r->eff[i].has & CFG_SEVERITY) && !r->eff[i].off &&
+			    (int)r->eff[i].severity == sev)
+				r->order[r->norder++] = i;
+}
 
-			if (!(eff[i].has & CFG_SEVERITY) || eff[i].off || (int)eff[i].severity != sev)
+bool policy_by_comm(const struct ca_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsections; i++)
+		if (p->sections[i].select & SEL_COMM)
+			return true;
+	return false;
+}
+
+size_t policy_judge(const struct ca_policy *p, const struct ca_resolved *r, const struct ca_subject *s,
+		    struct ca_verdict_item *out)
+{
+	uint64_t named = 0;
+	size_t k, n = 0;
+
+	for (k = 0; k < r->norder; k++) {
+		size_t i = r->order[k];
+		const struct ca_rule_cfg *cfg = &r->eff[i];
+		const struct ca_rule *rule = &p->rules[i];
+		uint64_t caps, denied;
+
+		if (!judge(rule, cfg, s, &caps, &denied))
+			continue;
+		if (rule->check == CA_CHECK_CAPS) {
+			caps &= ~named;
+			named |= caps;
+			if (!caps)
 				continue;
-			if (!judge(rule, &eff[i], s, &caps, &denied))
-				continue;
-			if (rule->check == CA_CHECK_CAPS) {
-				caps &= ~named;
-				named |= caps;
-				if (!caps)
-					continue;
-			}
-			out[n].rule = i;
-			out[n].section = matched[nmatched - 1];
-			out[n].severity = eff[i].severity;
-			out[n].set = (eff[i].has & CFG_SET) ? eff[i].set : CA_SET_BOUNDING;
-			out[n].caps = caps;
-			out[n].denied = denied & caps;
-			n++;
 		}
+		out[n].rule = i;
+		out[n].section = r->section;
+		out[n].severity = cfg->severity;
+		out[n].set = (cfg->has & CFG_SET) ? cfg->set : CA_SET_BOUNDING;
+		out[n].caps = caps;
+		out[n].denied = denied & caps;
+		n++;
 	}
 	return n;
+}
+
+size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
+		   struct ca_verdict_item *out)
+{
+	struct ca_resolved r;
+
+	policy_resolve(p, s, &r);
+	return policy_judge(p, &r, s, out);
 }
 
 char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set, uint64_t caps,

@@ -180,6 +180,34 @@ const char *policy_check_cis(enum ca_check check);
  */
 int policy_find_rule(const struct ca_policy *p, const char *name);
 
+/* The rules in force for one subject: its sections merged, most severe rule first. */
+struct ca_resolved {
+	struct ca_rule_cfg eff[CA_RULES_MAX];
+	size_t order[CA_RULES_MAX];	/* the rules on, most severe first */
+	size_t norder;
+	size_t section;			/* the most specific section matched */
+};
+
+/**
+ * policy_resolve() - match @s's sections and merge them into @r, as
+ * policy_eval() does. What it gives depends on the container alone unless
+ * policy_by_comm() says that the process name matters too.
+ */
+void policy_resolve(const struct ca_policy *p, const struct ca_subject *s, struct ca_resolved *r);
+
+/**
+ * policy_by_comm() - whether some section selects by process name, so that
+ * processes of one container may have different rules in force.
+ */
+bool policy_by_comm(const struct ca_policy *p);
+
+/**
+ * policy_judge() - judge @s by the rules @r holds for it (policy_resolve()).
+ * Returns the number of items written to @out, as policy_eval().
+ */
+size_t policy_judge(const struct ca_policy *p, const struct ca_resolved *r, const struct ca_subject *s,
+		    struct ca_verdict_item *out);
+
 /**
  * policy_eval() - judge one process.
  * Sections are matched by specificity (container id > pod > runtime >

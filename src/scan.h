@@ -33,6 +33,7 @@ struct ca_finding {
 	bool userns;			/* held in a child user namespace, not the host's */
 	pid_t *pids;			/* the processes that break it */
 	size_t npids;
+	size_t pids_cap;
 };
 
 struct ca_scan_opts {
