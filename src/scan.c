@@ -59,6 +59,7 @@ struct walk {
 	struct ca_scan *scan;
 	struct ca_buf *buf;
 	void *tree;			/* (runtime, id) -> index into scan->containers */
+	size_t last;			/* the container found last */
 	struct node *nodes;
 	size_t nnodes, nodes_cap;
 	struct ca_pidmap pids;		/* pid -> index into nodes */
@@ -98,6 +99,26 @@ enum read_result {
 	READ_FAILED,			/* kept, with *err set */
 };
 
+/* "<pid>/<file>" in @rel: twice per process, where snprintf() showed in profiles. */
+static void pid_rel(char *rel, size_t size, pid_t pid, const char *file)
+{
+	char digits[16];
+	size_t n = 0, len = strlen(file);
+	unsigned v = (unsigned)pid;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof(digits));
+	if (n + 1 + len >= size) {
+		rel[0] = '\0';
+		return;
+	}
+	while (n)
+		*rel++ = digits[--n];
+	*rel++ = '/';
+	memcpy(rel, file, len + 1);
+}
+
 /* Read /proc/<pid>/<file> into @buf; -ENOMEM is the only error that stops a scan. */
 static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid_t pid,
 			 const char *file, int *err)
@@ -105,7 +126,7 @@ static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid
 	char rel[128];
 	ssize_t n;
 
-	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, file);
+	pid_rel(rel, sizeof(rel), pid, file);
 	n = procroot_read(root, rel, buf);
 	if (n == -ENOENT || n == -ESRCH || n == 0)
 		return READ_VANISHED;
@@ -125,7 +146,7 @@ static int read_process(struct walk *w, pid_t pid, struct ca_proc *p, struct ca_
 	int status_err = 0, cgroup_err = 0, r;
 
 	memset(p, 0, sizeof(*p));
-	memset(at, 0, sizeof(*at));
+	at->kind = CA_ATTRIB_NONE;	/* cgroup_parse() fills the rest, where it is read */
 	p->pid = pid;
 
 	r = read_pid_file(w->root, w->buf, pid, "status", &status_err);
@@ -167,10 +188,16 @@ static struct ca_container *container_get(struct walk *w, enum ca_runtime rt, co
 	struct ca_container *c;
 
 	*created = false;
+	/* A container's processes mostly come one after another in pid order. */
+	if (w->last < scan->ncontainers && scan->containers[w->last].runtime == rt &&
+	    strcmp(scan->containers[w->last].id, id) == 0)
+		return &scan->containers[w->last];
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	found = tfind(&key, &w->tree, ckey_cmp);
-	if (found)
-		return &scan->containers[(*found)->index];
+	if (found) {
+		w->last = (*found)->index;
+		return &scan->containers[w->last];
+	}
 
 	if (util_grow(&scan->containers, &scan->containers_cap, scan->ncontainers + 1,
 		      sizeof(*scan->containers)) < 0)
@@ -184,6 +211,7 @@ static struct ca_container *container_get(struct walk *w, enum ca_runtime rt, co
 		free(k);
 		return NULL;
 	}
+	w->last = scan->ncontainers;
 	c = &scan->containers[scan->ncontainers++];
 	memset(c, 0, sizeof(*c));
 	c->runtime = rt;
