@@ -432,9 +432,13 @@ next:
 		out->pod_uid[0] = '\0';
 		out->qos = CA_QOS_NONE;
 	}
-	/* ctr: "/<namespace>/<id>", anything two levels deep until a shim confirms it */
+	/*
+	 * ctr: "/<namespace>/<id>", anything two levels deep until a shim
+	 * confirms it; but "/<x>.slice/<unit>" is systemd's, every service of
+	 * a systemd host, and would park each of them until the walk ends.
+	 */
 	if (out->kind == CA_ATTRIB_NONE && ncomps == 2 && is_ctr_name(comps[0]) &&
-	    is_ctr_name(comps[1])) {
+	    is_ctr_name(comps[1]) && !comp_has_suffix(comps[0], ".slice")) {
 		out->kind = CA_ATTRIB_CANDIDATE;
 		memcpy(out->ns, comps[0].s, comps[0].len);
 		out->ns[comps[0].len] = '\0';

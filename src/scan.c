@@ -39,13 +39,17 @@ struct node {
  */
 struct pending {
 	struct ca_proc p;
-	bool nested;
-	bool candidate;
-	char ns[CA_ID_MAX];		/* a candidate's containerd namespace and id */
-	char id[CA_ID_MAX];
+	const struct cand *cand;	/* a ctr candidate's "/<namespace>/<id>", or NULL */
 	uint64_t ino;			/* its pid namespace, where already read */
+	bool nested;
 	bool ino_known;
 	bool ino_tried;
+};
+
+/* A ctr candidate's cgroup, kept once for all its processes. */
+struct cand {
+	char ns[CA_ID_MAX];
+	char id[CA_ID_MAX];
 };
 
 /* A supervisor found in the walk, and its pid. */
@@ -67,6 +71,7 @@ struct walk {
 	size_t nsups, sups_cap;
 	struct pending *pending;
 	size_t npending, pending_cap;
+	void *cands;			/* tree of struct cand */
 };
 
 static int ckey_cmp(const void *a, const void *b)
@@ -313,8 +318,33 @@ static int32_t ancestor_sup(const struct walk *w, const struct node *n)
 	return ANC_NONE;
 }
 
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int r = strcmp(x->ns, y->ns);
+
+	return r ? r : strcmp(x->id, y->id);
+}
+
+/* The one copy of @at's "/<namespace>/<id>", or NULL without memory. */
+static const struct cand *cand_get(struct walk *w, const struct ca_attrib *at)
+{
+	struct cand *key, **found;
+
+	key = malloc(sizeof(*key));
+	if (!key)
+		return NULL;
+	memcpy(key->ns, at->ns, sizeof(key->ns));
+	memcpy(key->id, at->id, sizeof(key->id));
+	found = tsearch(key, &w->cands, cand_cmp);
+	if (!found || *found != key)
+		free(key);
+	return found ? *found : NULL;
+}
+
 static int add_process(struct walk *w, const struct ca_proc *p, const struct ca_attrib *at)
 {
+	const struct cand *cand = NULL;
 	struct node *n;
 	struct pending *q;
 	uint64_t ino;
@@ -358,17 +388,15 @@ static int add_process(struct walk *w, const struct ca_proc *p, const struct ca_
 	if (!nested && at->kind != CA_ATTRIB_CANDIDATE && n->anc == ANC_NONE)
 		return 0;		/* a host process */
 
+	if (at->kind == CA_ATTRIB_CANDIDATE && !(cand = cand_get(w, at)))
+		return -ENOMEM;
 	if (util_grow(&w->pending, &w->pending_cap, w->npending + 1, sizeof(*w->pending)) < 0)
 		return -ENOMEM;
 	q = &w->pending[w->npending++];
 	memset(q, 0, sizeof(*q));
 	q->p = *p;
 	q->nested = nested;
-	q->candidate = at->kind == CA_ATTRIB_CANDIDATE;
-	if (q->candidate) {
-		memcpy(q->ns, at->ns, sizeof(q->ns));
-		memcpy(q->id, at->id, sizeof(q->id));
-	}
+	q->cand = cand;
 	q->ino = ino;
 	q->ino_known = q->ino_tried = ino != 0;
 	return 0;
@@ -437,8 +465,8 @@ static const struct ca_supervisor *confirming_shim(const struct walk *w, const s
 	size_t i;
 
 	for (i = 0; i < w->nsups; i++)
-		if (w->sups[i].s.kind == CA_SUP_SHIM && strcmp(w->sups[i].s.ns, q->ns) == 0 &&
-		    strcmp(w->sups[i].s.id, q->id) == 0)
+		if (w->sups[i].s.kind == CA_SUP_SHIM && strcmp(w->sups[i].s.ns, q->cand->ns) == 0 &&
+		    strcmp(w->sups[i].s.id, q->cand->id) == 0)
 			return &w->sups[i].s;
 	return NULL;
 }
@@ -451,8 +479,8 @@ static int resolve_pending(struct walk *w, struct pending *q)
 	int64_t i;
 	int32_t anc;
 
-	if (q->candidate && (sup = confirming_shim(w, q)))
-		return container_add(w, sup->runtime, q->id, CA_SRC_CGROUP, NULL, &q->p);
+	if (q->cand && (sup = confirming_shim(w, q)))
+		return container_add(w, sup->runtime, q->cand->id, CA_SRC_CGROUP, NULL, &q->p);
 
 	i = pidmap_get(&w->pids, q->p.pid);
 	anc = i < 0 ? ANC_NONE : w->nodes[i].anc;
@@ -483,7 +511,11 @@ static int resolve_all_pending(struct walk *w)
 	size_t i;
 	int r;
 
-	if (w->npending)
+	/* The walk lists pids in order: sort only where a proc root did not. */
+	for (i = 1; i < w->npending; i++)
+		if (w->pending[i - 1].p.pid > w->pending[i].p.pid)
+			break;
+	if (i < w->npending)
 		qsort(w->pending, w->npending, sizeof(*w->pending), pending_cmp);
 	for (i = 0; i < w->npending; i++) {
 		r = resolve_pending(w, &w->pending[i]);
@@ -660,6 +692,7 @@ int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, st
 	}
 out:
 	tdestroy(w.tree, free);
+	tdestroy(w.cands, free);
 	pidmap_free(&w.pids);
 	free(w.nodes);
 	free(w.sups);

@@ -186,7 +186,11 @@ static void ctr_candidates(void **state)
 	/* "/<namespace>/<id>" is only a candidate: any two-level path has that shape */
 	expect("0::/default/mybox\n", CA_ATTRIB_CANDIDATE, CA_RT_NONE, "mybox");
 	assert_string_equal(last.ns, "default");
-	expect("0::/system.slice/cron.service\n", CA_ATTRIB_CANDIDATE, CA_RT_NONE, "cron.service");
+	expect("0::/process_api/abc\n", CA_ATTRIB_CANDIDATE, CA_RT_NONE, "abc");
+	/* but a systemd slice's unit is a host service, not parked until the walk ends */
+	expect("0::/system.slice/cron.service\n", CA_ATTRIB_NONE, CA_RT_NONE, "");
+	expect("0::/user.slice/x.scope\n", CA_ATTRIB_NONE, CA_RT_NONE, "");
+	expect("0::/slice/x\n", CA_ATTRIB_CANDIDATE, CA_RT_NONE, "x");
 	/* a definite line wins over a candidate, whatever the order */
 	expect("0::/default/mybox\n4:memory:/docker/" ID "\n", CA_ATTRIB_CONTAINER, CA_RT_DOCKER, ID);
 	/* one level, three levels, or odd characters: not ctr's */
