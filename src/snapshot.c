@@ -13,12 +13,10 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include <archive.h>
-#include <archive_entry.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 
 #include "policy_ini.h"
+#include "snaplibs.h"
 #include "snapshot.h"
 
 /* The members a snapshot holds besides proc/. */
@@ -252,12 +250,15 @@ static int filter_of(const struct ca_snapshot_opts *o, struct ca_err *err)
 int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, struct ca_err *err)
 {
 	struct ca_snapshot *s;
-	int filter = filter_of(o, err);
+	int filter = filter_of(o, err), r;
 	time_t now = time(NULL);
 	struct tm tm;
 
 	if (filter < 0)
 		return filter;
+	r = snaplibs_load(err);
+	if (r < 0)
+		return r;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -570,8 +571,12 @@ static int read_member(struct archive *a, struct archive_entry *e, char **data, 
 
 static int open_reader(const char *path, struct archive **out, struct ca_err *err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
+	int r = snaplibs_load(err);
 
+	if (r < 0)
+		return r;
+	a = archive_read_new();
 	if (!a)
 		return -ENOMEM;
 	archive_read_support_filter_all(a);

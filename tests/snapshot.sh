@@ -114,4 +114,20 @@ hostile "a truncated .tar.gz" "$tmp/h.tar.gz"
 printf 'garbage' >"$tmp/h.tar"
 hostile "not an archive" "$tmp/h.tar"
 
+# 5. Only the snapshot commands load libarchive and libcrypto (src/snaplibs.c).
+loaded() {	# the shared objects the dynamic linker opened for a command
+	(cd "$fixtures" && LD_DEBUG=files "$capaudit" "$@" 2>&1 >/dev/null) | sed -n 's/.*file=\([^ ]*\).*/\1/p'
+}
+loaded --policy built-in --proc-root mixed --json >"$tmp/scan.libs"
+loaded snapshot "$tmp/l.tar" --proc-root mixed >"$tmp/snap.libs"
+loaded --snapshot "$tmp/l.tar" --json >"$tmp/replay.libs"
+if grep -q 'libjson-c' "$tmp/scan.libs" && ! grep -q 'libarchive\|libcrypto' "$tmp/scan.libs"; then
+	ok "a scan loads neither libarchive nor libcrypto"
+else
+	ko "a scan loads: $(tr '\n' ' ' <"$tmp/scan.libs")"
+fi
+check "a capture loads libarchive" grep -q libarchive "$tmp/snap.libs"
+check "a capture loads libcrypto" grep -q libcrypto "$tmp/snap.libs"
+check "a replay loads libarchive" grep -q libarchive "$tmp/replay.libs"
+
 finish snapshot

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libarchive and libcrypto, loaded by the commands that take or read a
+ * snapshot only: linked into every run they cost a scan about 16 ms of CPU
+ * and twenty libraries (libxml2, ICU...) it never uses.
+ */
+#ifndef CAPAUDIT_SNAPLIBS_H
+#define CAPAUDIT_SNAPLIBS_H
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "util.h"
+
+/* Every function snapshot.c calls, by library. */
+#define SNAPLIBS_ARCHIVE(X) \
+	X(archive_entry_filetype) \
+	X(archive_entry_free) \
+	X(archive_entry_new) \
+	X(archive_entry_pathname) \
+	X(archive_entry_set_filetype) \
+	X(archive_entry_set_mtime) \
+	X(archive_entry_set_pathname) \
+	X(archive_entry_set_perm) \
+	X(archive_entry_set_size) \
+	X(archive_entry_set_symlink) \
+	X(archive_entry_size) \
+	X(archive_entry_symlink) \
+	X(archive_error_string) \
+	X(archive_read_data) \
+	X(archive_read_extract2) \
+	X(archive_read_free) \
+	X(archive_read_new) \
+	X(archive_read_next_header) \
+	X(archive_read_open_filename) \
+	X(archive_read_support_filter_all) \
+	X(archive_read_support_format_tar) \
+	X(archive_write_add_filter) \
+	X(archive_write_close) \
+	X(archive_write_data) \
+	X(archive_write_disk_new) \
+	X(archive_write_disk_set_options) \
+	X(archive_write_free) \
+	X(archive_write_header) \
+	X(archive_write_new) \
+	X(archive_write_open2) \
+	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_format_pax_restricted)
+
+#define SNAPLIBS_CRYPTO(X) \
+	X(EVP_Digest) \
+	X(EVP_DigestFinal_ex) \
+	X(EVP_DigestInit_ex) \
+	X(EVP_DigestUpdate) \
+	X(EVP_MD_CTX_free) \
+	X(EVP_MD_CTX_new) \
+	X(EVP_sha256)
+
+#define SNAPLIBS_FIELD(f) __typeof__(f) *f;
+struct ca_snaplibs {
+	SNAPLIBS_ARCHIVE(SNAPLIBS_FIELD)
+	SNAPLIBS_CRYPTO(SNAPLIBS_FIELD)
+};
+#undef SNAPLIBS_FIELD
+
+extern struct ca_snaplibs ca_snaplibs;
+
+/**
+ * snaplibs_load() - dlopen() libarchive and libcrypto and find every
+ * function of theirs that snapshot.c calls; once, later calls return at
+ * once. Returns 0, or -ELIBACC with @err saying which library or symbol.
+ */
+int snaplibs_load(struct ca_err *err);
+
+/* snapshot.c calls them by their own names, through the table. */
+#ifndef SNAPLIBS_NO_REDIRECT
+#define EVP_Digest (*ca_snaplibs.EVP_Digest)
+#define EVP_DigestFinal_ex (*ca_snaplibs.EVP_DigestFinal_ex)
+#define EVP_DigestInit_ex (*ca_snaplibs.EVP_DigestInit_ex)
+#define EVP_DigestUpdate (*ca_snaplibs.EVP_DigestUpdate)
+#define EVP_MD_CTX_free (*ca_snaplibs.EVP_MD_CTX_free)
+#define EVP_MD_CTX_new (*ca_snaplibs.EVP_MD_CTX_new)
+#define EVP_sha256 (*ca_snaplibs.EVP_sha256)
+#define archive_entry_filetype (*ca_snaplibs.archive_entry_filetype)
+#define archive_entry_free (*ca_snaplibs.archive_entry_free)
+#define archive_entry_new (*ca_snaplibs.archive_entry_new)
+#define archive_entry_pathname (*ca_snaplibs.archive_entry_pathname)
+#define archive_entry_set_filetype (*ca_snaplibs.archive_entry_set_filetype)
+#define archive_entry_set_mtime (*ca_snaplibs.archive_entry_set_mtime)
+#define archive_entry_set_pathname (*ca_snaplibs.archive_entry_set_pathname)
+#define archive_entry_set_perm (*ca_snaplibs.archive_entry_set_perm)
+#define archive_entry_set_size (*ca_snaplibs.archive_entry_set_size)
+#define archive_entry_set_symlink (*ca_snaplibs.archive_entry_set_symlink)
+#define archive_entry_size (*ca_snaplibs.archive_entry_size)
+#define archive_entry_symlink (*ca_snaplibs.archive_entry_symlink)
+#define archive_error_string (*ca_snaplibs.archive_error_string)
+#define archive_read_data (*ca_snaplibs.archive_read_data)
+#define archive_read_extract2 (*ca_snaplibs.archive_read_extract2)
+#define archive_read_free (*ca_snaplibs.archive_read_free)
+#define archive_read_new (*ca_snaplibs.archive_read_new)
+#define archive_read_next_header (*ca_snaplibs.archive_read_next_header)
+#define archive_read_open_filename (*ca_snaplibs.archive_read_open_filename)
+#define archive_read_support_filter_all (*ca_snaplibs.archive_read_support_filter_all)
+#define archive_read_support_format_tar (*ca_snaplibs.archive_read_support_format_tar)
+#define archive_write_add_filter (*ca_snaplibs.archive_write_add_filter)
+#define archive_write_close (*ca_snaplibs.archive_write_close)
+#define archive_write_data (*ca_snaplibs.archive_write_data)
+#define archive_write_disk_new (*ca_snaplibs.archive_write_disk_new)
+#define archive_write_disk_set_options (*ca_snaplibs.archive_write_disk_set_options)
+#define archive_write_free (*ca_snaplibs.archive_write_free)
+#define archive_write_header (*ca_snaplibs.archive_write_header)
+#define archive_write_new (*ca_snaplibs.archive_write_new)
+#define archive_write_open2 (*ca_snaplibs.archive_write_open2)
+#define archive_write_set_bytes_in_last_block (*ca_snaplibs.archive_write_set_bytes_in_last_block)
+#define archive_write_set_format_pax_restricted (*ca_snaplibs.archive_write_set_format_pax_restricted)
+#endif
+
+#endif
