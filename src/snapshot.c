@@ -782,6 +782,7 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 	char *root = NULL;
 	void *seen = NULL;
 	size_t count = 0;
+	mode_t old_umask;
 	int r, rr;
 
 	*dir = NULL;
@@ -790,8 +791,16 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 		return r;
 	if (asprintf(&root, "%s/capaudit-replay.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
 		return -ENOMEM;
+	/*
+	 * The directory, and those the archive does not list, are made with the
+	 * umask (which the writer reads at every member): 077 keeps them
+	 * writable by their owner, who must remove them without
+	 * CAP_DAC_OVERRIDE once that is dropped; 0277 would not.
+	 */
+	old_umask = umask(077);
 	if (!mkdtemp(root)) {
 		r = err_set(err, -errno, "cannot make a directory to unpack into: %s", strerror(errno));
+		umask(old_umask);
 		free(root);
 		return r;
 	}
@@ -846,6 +855,7 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 out:
 	if (disk)
 		archive_write_free(disk);
+	umask(old_umask);
 	tdestroy(seen, free);
 	if (r < 0) {
 		snapshot_remove(root);
