@@ -160,6 +160,7 @@ int audit_run(struct ca_scan *scan, const struct ca_policy *policy, struct ca_su
 		for (j = 0; j < c->nfindings; j++)
 			summary->findings[c->findings[j].severity]++;
 	}
-	summary->complete = scan->counts.unreadable == 0 && !scan->host.hidepid_hides;
+	summary->complete = scan->counts.unreadable == 0 && scan->counts.ns_denied == 0 &&
+			    !scan->host.ns_denied && !scan->host.hidepid_hides;
 	return 0;
 }

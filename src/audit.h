@@ -15,7 +15,7 @@ struct ca_summary {
 	size_t failed;
 	size_t unknown;
 	size_t findings[CA_SEV_COUNT];	/* by severity */
-	bool complete;			/* every process could be read */
+	bool complete;			/* every process and namespace link could be read */
 };
 
 /**

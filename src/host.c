@@ -32,7 +32,7 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 {
 	struct ca_status st;
 	ssize_t n;
-	int r;
+	int r, r2;
 
 	memset(host, 0, sizeof(*host));
 	/*
@@ -66,8 +66,15 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 	host->bounding_pid = 1;
 	host->bounding = st.caps.mask[CA_SET_BOUNDING];
 
-	if (read_namespaces(root, 1, host) < 0)
-		read_namespaces(root, 2, host);
+	/*
+	 * Both links are the host's; an unprivileged reader may read neither
+	 * (ptrace access), and then no container's namespaces can be judged.
+	 */
+	r = read_namespaces(root, 1, host);
+	if (r < 0) {
+		r2 = read_namespaces(root, 2, host);
+		host->ns_denied = r2 < 0 && (errno_is_denied(r) || errno_is_denied(r2));
+	}
 
 	return 0;
 }

@@ -19,6 +19,7 @@ struct ca_host {
 	pid_t ns_pid;			/* whose ns links are the initial namespaces; 0 if none */
 	uint64_t ns[CA_NS_COUNT];
 	unsigned ns_known;		/* bit (1u << ns) for each link read */
+	bool ns_denied;			/* no link read, for lack of permission */
 	char *hidepid;			/* hidepid= of a live proc root, or NULL */
 	bool hidepid_hides;		/* ... and it hides processes from us */
 };

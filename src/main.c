@@ -18,10 +18,12 @@
 
 #include "audit.h"
 #include "caps.h"
+#include "esc.h"
 #include "policy.h"
 #include "policy_ini.h"
 #include "procroot.h"
 #include "report.h"
+#include "runtime.h"
 #include "scan.h"
 #include "select.h"
 #include "snapshot.h"
@@ -572,6 +574,63 @@ static int open_replay(const struct options *o, struct ca_procroot *root, char *
 	return 0;
 }
 
+/*
+ * Say exactly what the scan could not read: which processes (the first of
+ * them), whose namespace links, what hidepid= hid. Returns true where
+ * nothing at all could be read, which no report can make up for.
+ */
+static bool warn_unread(const struct ca_scan *scan, const char *path)
+{
+	const struct ca_counts *n = &scan->counts;
+	size_t i, shown;
+
+	if (n->unreadable) {
+		fprintf(stderr, "capaudit: %zu process%s could not be read:", n->unreadable,
+			n->unreadable == 1 ? "" : "es");
+		shown = n->unreadable < CA_UNREADABLE_SHOWN ? n->unreadable : CA_UNREADABLE_SHOWN;
+		for (i = 0; i < shown; i++)
+			fprintf(stderr, "%s %s/%d/%s (%s)", i ? "," : "", path, (int)scan->unreadable[i].pid,
+				scan->unreadable[i].file, strerror(-scan->unreadable[i].error));
+		if (n->unreadable > shown)
+			fprintf(stderr, ", and %zu more", n->unreadable - shown);
+		fputc('\n', stderr);
+	}
+	if (scan->host.ns_denied) {
+		warn_msg("the host's namespace links (%s/1/ns, %s/2/ns) could not be read (%s): whether "
+			 "%zu container%s share%s the host's network, IPC, UTS and user namespaces was not "
+			 "judged (that takes CAP_SYS_PTRACE)", path, path, strerror(EACCES), n->ns_denied,
+			 n->ns_denied == 1 ? "" : "s", n->ns_denied == 1 ? "s" : "");
+	} else if (n->ns_denied) {
+		fprintf(stderr, "capaudit: whether %zu container%s share%s the host's network, IPC, UTS and user "
+			"namespaces was not judged, for lack of permission to read their namespace links "
+			"(that takes CAP_SYS_PTRACE):", n->ns_denied, n->ns_denied == 1 ? "" : "s",
+			n->ns_denied == 1 ? "s" : "");
+		for (i = 0, shown = 0; i < scan->ncontainers && shown < CA_UNREADABLE_SHOWN; i++) {
+			const struct ca_container *c = &scan->containers[i];
+			_cleanup_free_ char *id = NULL;
+
+			if (!c->ns_denied)
+				continue;
+			id = esc_text(c->id, strlen(c->id));
+			fprintf(stderr, "%s %s %s", shown++ ? "," : "", runtime_name(c->runtime),
+				id ? id : "?");
+		}
+		if (n->ns_denied > shown)
+			fprintf(stderr, ", and %zu more", n->ns_denied - shown);
+		fputc('\n', stderr);
+	}
+	/* noaccess (1) lists the pids it refuses, counted above; the others hide them. */
+	if (scan->host.hidepid_hides)
+		warn_msg("%s is mounted with hidepid=%s: the processes of other users are %s uid %u", path,
+			 scan->host.hidepid,
+			 strcmp(scan->host.hidepid, "noaccess") == 0 || strcmp(scan->host.hidepid, "1") == 0
+			 ? "unreadable to" : "hidden, uncounted, from", (unsigned)geteuid());
+	if (n->processes > n->unreadable)
+		return false;
+	warn_msg("nothing could be read: %s", n->processes ? "every process was unreadable" : "no process");
+	return true;
+}
+
 static int run_verify(const struct options *o)
 {
 	_cleanup_free_ char *report = NULL;
@@ -655,6 +714,8 @@ static int run_snapshot(const struct options *o)
 		warn_msg("%s", err.msg[0] ? err.msg : strerror(-r));
 		goto out;
 	}
+	if (warn_unread(&scan, root.path))
+		goto out;
 	for (i = 0; i < CA_SHA256_LEN; i++)
 		snprintf(sum + 2 * i, 3, "%02x", digest[i]);
 	fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, sum,
@@ -705,6 +766,7 @@ static int run_scan(const struct options *o)
 	struct output out = { 0 };
 	struct ca_report rep;
 	char *replay_dir = NULL;
+	_cleanup_free_ char *where = NULL;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
 
@@ -765,10 +827,12 @@ static int run_scan(const struct options *o)
 			 strerror(-r));
 		goto out;
 	}
+	if (o->snapshot && asprintf(&where, "%s:proc", o->snapshot) < 0)
+		where = NULL;
+	if (warn_unread(&scan, where ? where : root.path))
+		goto out;
 	if (o->strict && !summary.complete) {
-		warn_msg("the audit is incomplete: %zu process%s could not be read%s",
-			 scan.counts.unreadable, scan.counts.unreadable == 1 ? "" : "es",
-			 scan.host.hidepid_hides ? ", and hidepid= hides others" : "");
+		warn_msg("%s", "the audit is incomplete (--strict)");
 		goto out;
 	}
 	status = summary.failed ? EXIT_FINDINGS : EXIT_PASS;

@@ -370,6 +370,7 @@ static struct json_object *summary_json(struct jdoc *d, const struct ca_report *
 		put(d, why, "other", count(n->unreadable - n->unreadable_denied));
 		put(d, why, "hidepid", json_object_new_boolean(rep->scan->host.hidepid_hides));
 	}
+	put(d, o, "namespaces_denied", count(n->ns_denied));
 	put(d, o, "complete", json_object_new_boolean(s->complete));
 	return o;
 }

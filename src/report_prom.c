@@ -137,7 +137,7 @@ static void print_host(FILE *out, const struct ca_report *rep)
 	size_t i;
 
 	gauge_count(out, "capaudit_audit_complete",
-		    "1 where every process could be read and hidepid= hid none, else 0.",
+		    "1 where every process and namespace link could be read and hidepid= hid none, else 0.",
 		    s->complete ? 1 : 0);
 	/*
 	 * Milliseconds, as Prometheus keeps time: a double holds about 16

@@ -379,6 +379,9 @@ static void print_summary(FILE *out, const struct ca_report *rep)
 		n->processes, n->contained, n->vanished, n->unreadable);
 	if (n->unreadable_denied)
 		fprintf(out, " (%zu permission denied)", n->unreadable_denied);
+	if (n->ns_denied)
+		fprintf(out, "; namespace links of %zu container%s denied", n->ns_denied,
+			n->ns_denied == 1 ? "" : "s");
 	if (rep->scan->host.hidepid_hides)
 		fputs("; hidepid= hides processes", out);
 	fprintf(out, "; audit %s\n", s->complete ? "complete" : "INCOMPLETE");

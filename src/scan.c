@@ -177,8 +177,12 @@ static int read_process(struct walk *w, pid_t pid, struct ca_proc *p, struct ca_
 	scan->counts.processes++;
 	p->error = status_err ? status_err : cgroup_err;
 	if (p->error) {
+		if (scan->counts.unreadable < CA_UNREADABLE_SHOWN)
+			scan->unreadable[scan->counts.unreadable] = (struct ca_unreadable){
+				.pid = pid, .file = status_err ? "status" : "cgroup", .error = p->error,
+			};
 		scan->counts.unreadable++;
-		if (p->error == -EACCES || p->error == -EPERM)
+		if (errno_is_denied(p->error))
 			scan->counts.unreadable_denied++;
 	}
 	return 0;
@@ -543,16 +547,28 @@ static int read_context(struct walk *w, struct ca_container *c)
 	if (status_has(&first->st, STATUS_NSPID))
 		c->shares[CA_NS_PID] = first->st.pidns_level == 0 ? CA_YES : CA_NO;
 	for (ns = 0; ns < CA_NS_COUNT; ns++) {
-		if (c->shares[ns] != CA_UNKNOWN || !(host->ns_known & (1u << ns)) ||
-		    ns == CA_NS_MNT || ns == CA_NS_CGROUP)
+		bool denied = false;
+
+		if (c->shares[ns] != CA_UNKNOWN || ns == CA_NS_MNT || ns == CA_NS_CGROUP)
 			continue;
+		if (!(host->ns_known & (1u << ns))) {
+			c->ns_denied |= host->ns_denied;
+			continue;
+		}
 		for (i = 0; i < c->nprocs && i < 3; i++) {
-			if (ns_read(w->root, c->procs[i].pid, ns, &ino) < 0)
+			r = ns_read(w->root, c->procs[i].pid, ns, &ino);
+			if (r < 0) {
+				denied |= errno_is_denied(r);
 				continue;
+			}
 			c->shares[ns] = ino == host->ns[ns] ? CA_YES : CA_NO;
 			break;
 		}
+		/* Gone or absent links leave it unknown; refused ones make the audit incomplete. */
+		c->ns_denied |= c->shares[ns] == CA_UNKNOWN && denied;
 	}
+	if (c->ns_denied)
+		w->scan->counts.ns_denied++;
 	if (c->shares[CA_NS_USER] != CA_UNKNOWN) {
 		c->userns.known = true;
 		c->userns.child = c->shares[CA_NS_USER] == CA_NO;

@@ -72,6 +72,7 @@ struct ca_container {
 	struct ca_ref parents[CA_PARENTS_MAX];	/* outer containers, outermost first */
 	struct ca_userns userns;	/* read once, from its first readable process */
 	enum ca_tri shares[CA_NS_COUNT];	/* namespaces shared with the host, read once */
+	bool ns_denied;			/* some of them unknown for lack of permission */
 	char *lsm;			/* AppArmor/SELinux label of its first process, or NULL */
 	struct ca_proc *procs;		/* sorted by pid */
 	size_t nprocs;
@@ -91,6 +92,15 @@ struct ca_counts {
 	size_t vanished;		/* exited between listing and reading */
 	size_t unreadable;		/* some file could not be read */
 	size_t unreadable_denied;	/* of which for EACCES/EPERM */
+	size_t ns_denied;		/* containers whose namespace links were denied */
+};
+
+/* The first unreadable processes, so that a message can name them. */
+#define CA_UNREADABLE_SHOWN 8
+struct ca_unreadable {
+	pid_t pid;
+	const char *file;		/* "status" or "cgroup" */
+	int error;			/* -errno */
 };
 
 struct ca_scan {
@@ -99,6 +109,7 @@ struct ca_scan {
 	size_t ncontainers;
 	size_t containers_cap;
 	struct ca_counts counts;
+	struct ca_unreadable unreadable[CA_UNREADABLE_SHOWN];	/* counts.unreadable of them, at most */
 };
 
 /**

@@ -4,6 +4,7 @@
 #define CAPAUDIT_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -56,6 +57,12 @@ static inline int steal_fd(int *fd)
 
 	*fd = -1;
 	return ret;
+}
+
+/* Whether a negative errno says "not allowed" rather than "not there". */
+static inline bool errno_is_denied(int r)
+{
+	return r == -EACCES || r == -EPERM;
 }
 
 /*
