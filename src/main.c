@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "esc.h"
 #include "policy.h"
 #include "policy_ini.h"
+#include "privs.h"
 #include "procroot.h"
 #include "report.h"
 #include "runtime.h"
@@ -370,6 +372,42 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /*
+ * What replacing or removing the entry @path will take, beyond @keep, once
+ * only @keep is held: uid 0 without CAP_DAC_OVERRIDE is refused a directory
+ * of another owner, and without CAP_FOWNER another owner's file in a sticky
+ * one. Asked before dropping, so that no report is lost after the scan.
+ */
+static uint64_t entry_needs(const char *path, uint64_t keep)
+{
+	_cleanup_free_ char *d = strdup(path), *b = strdup(path);
+	uint64_t need = 0;
+
+	if (!d || !b || privs_dir_needs(dirname(d), basename(b), keep, &need) < 0)
+		return 0;
+	return need;
+}
+
+/*
+ * Keep only @keep, and what the files still to be renamed or removed need;
+ * then read back what is held, for the report. A drop the kernel refuses
+ * (capset filtered by a seccomp policy) is said, not fatal: the report shows
+ * what the scanner holds either way. Returns @me, or NULL where unreadable.
+ */
+static const struct ca_privs *drop_privileges(uint64_t keep, struct ca_privs *me)
+{
+	int r = privs_drop(keep);
+
+	if (r < 0)
+		warn_msg("cannot drop privileges: %s", strerror(-r));
+	r = privs_read(me);
+	if (r < 0) {
+		warn_msg("cannot read the scanner's own privileges: %s", strerror(-r));
+		return NULL;
+	}
+	return me;
+}
+
+/*
  * The report goes to stdout, or to -O FILE through a temporary file in the
  * same directory renamed over it at the end, so that a collector never reads
  * half a report and a failed run leaves the old one whole.
@@ -429,6 +467,12 @@ static int output_close(struct output *out, bool ok)
 	free(out->tmp);
 	out->tmp = NULL;
 	return r;
+}
+
+/* What renaming @out's file into place, or removing it, will take beyond @keep. */
+static uint64_t output_needs(const struct output *out, uint64_t keep)
+{
+	return out->tmp ? entry_needs(out->path, keep) : 0;
 }
 
 static bool want_color(const char *when, const char *path)
@@ -663,16 +707,18 @@ static int run_snapshot(const struct options *o)
 	struct ca_summary summary;
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
-	struct output out = { 0 };
-	unsigned char digest[CA_SHA256_LEN];
+	struct output out = { 0 }, digest = { 0 };
+	const struct ca_privs *scanner;
+	struct ca_privs me;
+	unsigned char sha[CA_SHA256_LEN];
 	char sum[2 * CA_SHA256_LEN + 1];
 	bool to_stdout = strcmp(o->archive, "-") == 0;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
 	size_t i;
 
-	if (to_stdout && o->format_given) {
-		warn_msg("snapshot -: the archive takes standard output; no report can");
+	if (to_stdout && (o->format_given || (o->digest_file && strcmp(o->digest_file, "-") == 0))) {
+		warn_msg("snapshot -: the archive takes standard output; no report or digest can");
 		return EXIT_TROUBLE;
 	}
 	if (load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
@@ -687,6 +733,11 @@ static int run_snapshot(const struct options *o)
 		warn_msg("cannot write %s: %s", o->archive, strerror(-r));
 		goto out;
 	}
+	r = o->digest_file ? output_open(&digest, o->digest_file) : 0;
+	if (r < 0) {
+		warn_msg("cannot write %s: %s", o->digest_file, strerror(-r));
+		goto out;
+	}
 	snap = (struct ca_snapshot_opts){
 		.fd = fileno(out.f), .name = o->archive, .compress = o->compress,
 		.no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
@@ -697,6 +748,8 @@ static int run_snapshot(const struct options *o)
 		warn_msg("%s", err.msg);
 		goto out;
 	}
+	scanner = drop_privileges(PRIVS_READ | output_needs(&out, PRIVS_READ) |
+				  output_needs(&digest, PRIVS_READ), &me);
 	root.rec = snapshot_recorder(s);
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
@@ -705,7 +758,7 @@ static int run_snapshot(const struct options *o)
 		warn_msg("%s", err.msg);
 		goto out;
 	}
-	r = snapshot_close(s, &root, &scan, policy, digest, &err);
+	r = snapshot_close(s, &root, &scan, policy, sha, &err);
 	s = NULL;
 	root.rec = NULL;
 	if (r == 0)
@@ -717,14 +770,13 @@ static int run_snapshot(const struct options *o)
 	if (warn_unread(&scan, root.path))
 		goto out;
 	for (i = 0; i < CA_SHA256_LEN; i++)
-		snprintf(sum + 2 * i, 3, "%02x", digest[i]);
+		snprintf(sum + 2 * i, 3, "%02x", sha[i]);
 	fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, sum,
 		now(CLOCK_MONOTONIC) - started);
 	if (o->digest_file) {
-		_cleanup_fclose_ FILE *f = fopen(o->digest_file, "we");
-
-		if (!f || fprintf(f, "%s  %s\n", sum, o->archive) < 0 || fflush(f) != 0) {
-			warn_msg("cannot write %s: %s", o->digest_file, strerror(errno));
+		r = fprintf(digest.f, "%s  %s\n", sum, o->archive) < 0 ? -EIO : output_close(&digest, true);
+		if (r < 0) {
+			warn_msg("cannot write %s: %s", o->digest_file, strerror(-r));
 			goto out;
 		}
 	}
@@ -738,7 +790,7 @@ static int run_snapshot(const struct options *o)
 			struct ca_report rep = {
 				.scan = &scan, .summary = &summary, .policy = policy, .names = &names,
 				.source = "live", .duration = now(CLOCK_MONOTONIC) - started, .timestamp = wall,
-				.text = &o->text,
+				.text = &o->text, .scanner = scanner,
 			};
 
 			r = formats[o->format].print(stdout, &rep);
@@ -748,6 +800,7 @@ static int run_snapshot(const struct options *o)
 out:
 	snapshot_abort(s);
 	output_close(&out, false);
+	output_close(&digest, false);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
@@ -767,6 +820,9 @@ static int run_scan(const struct options *o)
 	struct ca_report rep;
 	char *replay_dir = NULL;
 	_cleanup_free_ char *where = NULL;
+	const struct ca_privs *scanner;
+	struct ca_privs me;
+	uint64_t keep;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
 
@@ -794,6 +850,14 @@ static int run_scan(const struct options *o)
 		warn_msg("cannot write %s: %s", o->output_file, strerror(-r));
 		goto out;
 	}
+	/*
+	 * Everything is open: keep what reading takes (nothing for a snapshot,
+	 * whose unpacked copy is ours), and what renaming the report into place
+	 * and removing the unpacked copy will take.
+	 */
+	keep = o->snapshot ? 0 : PRIVS_READ;
+	keep |= output_needs(&out, keep) | (replay_dir ? entry_needs(replay_dir, keep) : 0);
+	scanner = drop_privileges(keep, &me);
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
 	r = scan_run(&root, &sopts, &scan, &err);
@@ -818,6 +882,7 @@ static int run_scan(const struct options *o)
 		.duration = now(CLOCK_MONOTONIC) - started,
 		.timestamp = wall,
 		.text = &o->text,
+		.scanner = scanner,
 	};
 	r = formats[o->format].print(out.f, &rep);
 	if (r == 0 && out.tmp)

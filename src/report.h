@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "caps.h"
 #include "policy.h"
+#include "privs.h"
 #include "scan.h"
 
 /* How the text report looks: util-linux's options. */
@@ -31,6 +32,7 @@ struct ca_report {
 	double duration;		/* seconds the scan took */
 	double timestamp;		/* when it started, seconds since the epoch */
 	const struct ca_text_opts *text;	/* NULL: the defaults */
+	const struct ca_privs *scanner;	/* what capaudit itself held for the scan, or NULL */
 };
 
 /**

@@ -303,6 +303,26 @@ static struct json_object *host_json(struct jdoc *d, const struct ca_report *rep
 	return o;
 }
 
+/*
+ * "scanner": what capaudit itself held while it read, after dropping what
+ * reading does not need; null where it could not tell.
+ */
+static struct json_object *scanner_json(struct jdoc *d, const struct ca_report *rep)
+{
+	const struct ca_privs *p = rep->scanner;
+	struct json_object *o;
+
+	if (!p)
+		return JNULL;
+	o = json_object_new_object();
+	put(d, o, "uid", ids_array(d, p->uid));
+	put(d, o, "gid", ids_array(d, p->gid));
+	put(d, o, "no_new_privs", json_object_new_boolean(p->no_new_privs));
+	if (o && !d->err)
+		put_sets(d, o, &p->caps, rep->names);
+	return o;
+}
+
 static struct json_object *policy_json(struct jdoc *d, const struct ca_policy *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -407,6 +427,7 @@ int report_jsonl_print(FILE *out, const struct ca_report *rep)
 	}
 	put(&d, tail, "schema_version", json_object_new_int(SCHEMA_VERSION));
 	put(&d, tail, "host", host_json(&d, rep));
+	put(&d, tail, "scanner", scanner_json(&d, rep));
 	put(&d, tail, "policy", policy_json(&d, rep->policy));
 	put(&d, tail, "summary", summary_json(&d, rep));
 	return d.err ? d.err : emit(out, tail, JSON_C_TO_STRING_PLAIN);
@@ -425,6 +446,7 @@ int report_json_print(FILE *out, const struct ca_report *rep)
 	}
 	put(&d, doc, "schema_version", json_object_new_int(SCHEMA_VERSION));
 	put(&d, doc, "host", host_json(&d, rep));
+	put(&d, doc, "scanner", scanner_json(&d, rep));
 	put(&d, doc, "policy", policy_json(&d, rep->policy));
 	put(&d, doc, "containers", containers);
 	for (i = 0; !d.err && i < rep->scan->ncontainers; i++)

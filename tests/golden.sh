@@ -69,6 +69,8 @@ for c in "${cases[@]}"; do
 	 echo "exit $?" >"$tmp/status")
 	# Timings differ at every run: the rest of a Prometheus report must not.
 	sed -i -E 's/^(capaudit_scan_(duration|timestamp)_seconds) .*/\1 <varies>/' "$tmp/out"
+	# What capaudit itself holds depends on who runs it: tests/privs.sh checks that.
+	perl -0pi -e 's/"scanner":\s*(\{(?:[^{}]++|(?1))*\}|null),\s*//g' "$tmp/out"
 	{ cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; cat "$tmp/status"; } >"$tmp/got"
 
 	if [[ $args == *-J* || $args == *--json* || $args == *json-lines* ]] && command -v jq >/dev/null &&

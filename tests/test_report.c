@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the CIS and Prometheus reports, on a scan built by hand. */
+/* Unit tests of the CIS, Prometheus and JSON reports, on a scan built by hand. */
 #include "config.h"
 
 #include <errno.h>
@@ -621,6 +621,51 @@ static void prom_no_containers(void **state)
 	build(fx, fx->policy);
 }
 
+/* "scanner", beside "host" in both JSON forms: the sets by name and mask, null where unknown. */
+static void json_scanner(void **state)
+{
+	struct fixture *fx = *state;
+	struct ca_privs me = {
+		.uid = { 0, 0, 0, 0 },
+		.gid = { 0, 0, 0, 0 },
+		.no_new_privs = true,
+		.caps = {
+			.mask = {
+				[CA_SET_EFFECTIVE] = CA_BIT(CAP_DAC_READ_SEARCH) | CA_BIT(CAP_SYS_PTRACE),
+				[CA_SET_PERMITTED] = CA_BIT(CAP_DAC_READ_SEARCH) | CA_BIT(CAP_SYS_PTRACE),
+				[CA_SET_BOUNDING] = CA_BIT(CAP_DAC_READ_SEARCH) | CA_BIT(CAP_SYS_PTRACE),
+			},
+			.known = 0xf,		/* no ambient set: a kernel before 4.3 */
+		},
+	};
+	static const char want[] =
+		"\"scanner\":{\"uid\":[0,0,0,0],\"gid\":[0,0,0,0],\"no_new_privs\":true,"
+		"\"capabilities\":{\"effective\":[\"cap_dac_read_search\",\"cap_sys_ptrace\"],"
+		"\"permitted\":[\"cap_dac_read_search\",\"cap_sys_ptrace\"],\"inheritable\":[],"
+		"\"bounding\":[\"cap_dac_read_search\",\"cap_sys_ptrace\"],\"ambient\":null},"
+		"\"masks\":{\"effective\":\"0x0000000000080004\",\"permitted\":\"0x0000000000080004\","
+		"\"inheritable\":\"0x0000000000000000\",\"bounding\":\"0x0000000000080004\","
+		"\"ambient\":null}},\"policy\":";
+	char *got;
+
+	/* The hand-built containers have no processes to show: none, then. */
+	fx->scan.ncontainers = 0;
+	got = render(report_jsonl_print, &fx->rep);
+	assert_non_null(strstr(got, "\"hidepid\":null},\"scanner\":null,\"policy\":"));
+	free(got);
+	fx->rep.scanner = &me;
+	got = render(report_jsonl_print, &fx->rep);
+	assert_non_null(strstr(got, want));
+	free(got);
+	got = render(report_json_print, &fx->rep);
+	assert_non_null(strstr(got, "  \"scanner\": {\n    \"uid\": [\n"));
+	assert_non_null(strstr(got, "      \"effective\": [\n        \"cap_dac_read_search\",\n"
+				    "        \"cap_sys_ptrace\"\n      ],\n"));
+	free(got);
+	fx->rep.scanner = NULL;
+	build(fx, fx->policy);
+}
+
 /* A stream that cannot be written: -EIO, never a partial success. */
 static void write_errors(void **state)
 {
@@ -645,6 +690,7 @@ int main(void)
 		cmocka_unit_test(prom_samples),
 		cmocka_unit_test(prom_findings_follow_policy),
 		cmocka_unit_test(prom_no_containers),
+		cmocka_unit_test(json_scanner),
 		cmocka_unit_test(write_errors),
 	};
 

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* capaudit's own privileges: what it keeps once its outputs are open, and what it holds. */
+#ifndef CAPAUDIT_PRIVS_H
+#define CAPAUDIT_PRIVS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <linux/capability.h>
+
+#include "caps.h"
+
+/*
+ * What reading other processes takes: their namespace links, environ and
+ * the like need ptrace access (CAP_SYS_PTRACE), files of other owners
+ * CAP_DAC_READ_SEARCH.
+ */
+#define PRIVS_READ (CA_BIT(CAP_DAC_READ_SEARCH) | CA_BIT(CAP_SYS_PTRACE))
+
+/* The scanner's own state, as the kernel has it. */
+struct ca_privs {
+	unsigned uid[4];		/* real, effective, saved, filesystem */
+	unsigned gid[4];
+	struct ca_capsets caps;		/* all five sets; ambient unknown before Linux 4.3 */
+	bool no_new_privs;
+};
+
+/**
+ * privs_drop() - keep only the capabilities of @keep that the process holds:
+ * set no_new_privs, drop every other one from the bounding set (where
+ * CAP_SETPCAP allows: before it is given up), clear the ambient and
+ * inheritable sets, and leave effective = permitted = @keep & permitted.
+ * A process without CAP_SETPCAP keeps its bounding set; that is no error.
+ * Returns 0, or a negative errno where the kernel refused.
+ */
+int privs_drop(uint64_t keep);
+
+/**
+ * privs_read() - the process's ids, capability sets and no_new_privs, from
+ * the kernel (capget, PR_CAPBSET_READ, PR_CAP_AMBIENT, PR_GET_NO_NEW_PRIVS).
+ * Returns 0, or a negative errno.
+ */
+int privs_read(struct ca_privs *p);
+
+/**
+ * privs_dir_needs() - the capabilities beyond @keep that writing an entry
+ * @name into the directory @dir (a rename over it, an unlink in it) will
+ * take once the process holds only @keep: CAP_DAC_OVERRIDE where @dir is
+ * not writable and searchable without it (asked of the kernel, with the
+ * effective set lowered to @keep for the question), CAP_FOWNER where a
+ * sticky @dir holds a @name of another owner. @name may be NULL.
+ * Returns 0 and sets *@need, or a negative errno where @dir cannot be seen.
+ */
+int privs_dir_needs(const char *dir, const char *name, uint64_t keep, uint64_t *need);
+
+/**
+ * privs_sticky_denies() - whether the sticky bit of @dir keeps a process
+ * with filesystem uid @fsuid from removing or replacing @entry without
+ * CAP_FOWNER: it owns neither.
+ */
+bool privs_sticky_denies(const struct stat *dir, const struct stat *entry, uid_t fsuid);
+
+#endif
