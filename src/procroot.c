@@ -141,6 +141,11 @@ ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca
 	return recorded(root, CA_REC_FILE, rel, n >= 0 ? buf->data : NULL, n);
 }
 
+ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+{
+	return read_file(root, rel, buf);
+}
+
 static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
 {
 	_cleanup_close_ int fd = -1;

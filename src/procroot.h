@@ -78,6 +78,13 @@ void procroot_close(struct ca_procroot *root);
 ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
 
 /**
+ * procroot_probe() - read @rel as procroot_read() does, but tell no recorder
+ * and replay no failure: a question about the kernel ("self/attr/current"),
+ * no part of what a snapshot holds. Returns the length, or a negative errno.
+ */
+ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
+
+/**
  * procroot_readlink() - the target of the link @rel, NUL-terminated in @out.
  * Returns its length, or a negative errno (-ENAMETOOLONG if it does not fit).
  */

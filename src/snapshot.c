@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "nameset.h"
+#include "ns.h"
+#include "pidmap.h"
 #include "policy_ini.h"
 #include "snaplibs.h"
 #include "snapshot.h"
@@ -38,24 +42,27 @@ struct ca_snapshot {
 	int err;			/* the first failure, sticky */
 	char msg[256];
 	struct ca_recorder rec;
-	void *seen;			/* tsearch of member names already added */
+	struct ca_nameset seen;		/* every name captured, or whose read failed */
+	struct archive_entry *entry;	/* reused for every member */
+	EVP_MD_CTX *member;		/* reused for every member's checksum */
+	const EVP_MD *sha256;
+	EVP_MD *fetched;		/* sha256 where it had to be fetched */
+	time_t mtime;			/* every member's */
 	char *manifest;			/* "<sha256>  <type> <name>\n" lines */
 	size_t manifest_len, manifest_cap;
 	char *errors;			/* "<errno> <rel>\n" lines */
 	size_t errors_len, errors_cap;
-	pid_t *pids;			/* every pid listed */
-	size_t npids, pids_cap;
+	struct seen_pid *procs;		/* what is captured of each process */
+	size_t nprocs, procs_cap, cursor;
+	struct ca_pidmap procs_of;	/* pid -> index in procs */
+	uint32_t *listed;		/* indexes in procs of every pid listed, in order */
+	size_t nlisted, listed_cap;
 	struct ca_snapshot_opts o;
 	char started[32];
 	struct timespec first, last;	/* the capture window: first read to last */
 	void *userns;			/* user namespaces whose maps are taken */
+	bool lsm_labels;		/* whether a process can have an LSM label */
 };
-
-static void archive_entry_freep_(struct archive_entry **e)
-{
-	if (*e)
-		archive_entry_free(*e);
-}
 
 static void archive_read_freep_(struct archive **a)
 {
@@ -80,6 +87,17 @@ static int sha256(const void *data, size_t len, unsigned char out[CA_SHA256_LEN]
 	unsigned int n = 0;
 
 	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+}
+
+/* One context and one digest for every member: EVP_Digest() would look SHA-256 up each time. */
+static int member_sum(struct ca_snapshot *s, const void *data, size_t len,
+		      unsigned char out[CA_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_DigestInit_ex(s->member, s->sha256, NULL) == 1 &&
+	       EVP_DigestUpdate(s->member, data, len) == 1 &&
+	       EVP_DigestFinal_ex(s->member, out, &n) == 1 ? 0 : -EIO;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s)
@@ -123,59 +141,184 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 	return (la_ssize_t)len;
 }
 
-/* Add one member, once; its checksum goes to the manifest. */
-static void add(struct ca_snapshot *s, char type, const char *name, const char *data, size_t len)
+/*
+ * The files of a process a capture knows by name, a bit each: a process's
+ * dozen names are marked in a word found through its pid (usually the one
+ * just used: the scan takes a process's files one after another), not
+ * looked up among hundreds of thousands. Every other name goes to the
+ * name set.
+ */
+static const char *const pid_files[] = {
+	"status", "cgroup", "cmdline", "environ", "uid_map", "gid_map", "attr/current",
+	"attr/apparmor/current",
+};
+#define NS_BIT(ns) (ARRAY_SIZE(pid_files) + (size_t)(ns))
+#define DIR_BIT 31
+
+struct seen_pid {
+	pid_t pid;
+	uint32_t have;			/* 1 << index in pid_files, NS_BIT(ns), DIR_BIT */
+};
+
+/* The bit of @file ("status", "ns/pid", "" for the directory), or -1. */
+static int file_bit(const char *file)
 {
-	_cleanup_(archive_entry_freep_) struct archive_entry *e = NULL;
+	size_t i;
+	int ns;
+
+	if (!*file)
+		return DIR_BIT;
+	if (strncmp(file, "ns/", 3) == 0) {
+		for (ns = 0; ns < CA_NS_COUNT; ns++)
+			if (strcmp(file + 3, ns_name(ns)) == 0)
+				return (int)NS_BIT(ns);
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(pid_files); i++)
+		if (strcmp(file, pid_files[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The entry of @pid, made where @create; NULL where none or memory ran out. */
+static struct seen_pid *seen_pid(struct ca_snapshot *s, pid_t pid, bool create)
+{
+	int64_t i;
+
+	if (s->cursor < s->nprocs && s->procs[s->cursor].pid == pid)
+		return &s->procs[s->cursor];
+	i = pidmap_get(&s->procs_of, pid);
+	if (i < 0) {
+		if (!create || s->nprocs >= UINT32_MAX ||
+		    util_grow(&s->procs, &s->procs_cap, s->nprocs + 1, sizeof(*s->procs)) < 0 ||
+		    pidmap_put(&s->procs_of, pid, (uint32_t)s->nprocs) < 0)
+			return NULL;
+		s->procs[s->nprocs] = (struct seen_pid){ .pid = pid };
+		i = (int64_t)s->nprocs++;
+	}
+	s->cursor = (size_t)i;
+	return &s->procs[i];
+}
+
+/*
+ * Where @name ("proc/1234/status") is one of a process's known files, its
+ * process's entry and bit; NULL elsewhere.
+ */
+static struct seen_pid *pid_name(struct ca_snapshot *s, const char *name, bool create, int *bit)
+{
+	const char *p = name + 5;
+	long pid = 0;
+
+	if (strncmp(name, "proc/", 5) != 0 || *p < '1' || *p > '9')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((pid = pid * 10 + (*p - '0')) > INT_MAX)
+			return NULL;
+	if (*p != '/' && *p != '\0')
+		return NULL;
+	*bit = file_bit(*p ? p + 1 : p);
+	return *bit < 0 ? NULL : seen_pid(s, (pid_t)pid, create);
+}
+
+/*
+ * Mark @name as captured (or as failed): 1 where it is new, 0 where it was
+ * marked before, or a negative errno.
+ */
+static int mark(struct ca_snapshot *s, const char *name, size_t nlen)
+{
+	struct seen_pid *sp;
+	int bit = -1;
+
+	sp = pid_name(s, name, true, &bit);
+	if (sp) {
+		if (sp->have & (1u << bit))
+			return 0;
+		sp->have |= 1u << bit;
+		return 1;
+	}
+	if (bit >= 0)
+		return -ENOMEM;		/* a known file whose entry could not be made */
+	return nameset_add(&s->seen, name, nlen);
+}
+
+/*
+ * Add one member, once; its checksum goes to the manifest. @name is @nlen
+ * bytes, NUL-terminated. The entry is reused: a new one per member cost a
+ * dozen allocations.
+ */
+static void add(struct ca_snapshot *s, char type, const char *name, size_t nlen, const char *data,
+		size_t len)
+{
+	struct archive_entry *e = s->entry;
 	unsigned char d[CA_SHA256_LEN];
-	char line[2 * CA_SHA256_LEN + 16 + PATH_MAX], sum[2 * CA_SHA256_LEN + 1];
-	char *key;
+	char line[2 * CA_SHA256_LEN + 4 + PATH_MAX];
+	size_t at;
+	int r;
 
 	if (s->err)
 		return;
-	if (tfind(name, &s->seen, (int (*)(const void *, const void *))strcmp))
-		return;		/* read twice by the scan: captured once */
-	key = strdup(name);
-	if (!key || !tsearch(key, &s->seen, (int (*)(const void *, const void *))strcmp)) {
-		free(key);
-		fail(s, -ENOMEM, name);
+	if (nlen >= PATH_MAX) {
+		fail(s, -ENAMETOOLONG, name);
 		return;
 	}
-	e = archive_entry_new();
-	if (!e) {
-		fail(s, -ENOMEM, name);
+	r = mark(s, name, nlen);
+	if (r == 0)
+		return;		/* read twice by the scan: captured once */
+	if (r < 0) {
+		fail(s, r, name);
 		return;
 	}
 	archive_entry_set_pathname(e, name);
-	archive_entry_set_mtime(e, time(NULL), 0);
+	archive_entry_set_mtime(e, s->mtime, 0);
+	archive_entry_set_symlink(e, NULL);
+	archive_entry_set_size(e, 0);
 	if (type == 'd') {
 		archive_entry_set_filetype(e, AE_IFDIR);
 		archive_entry_set_perm(e, 0755);
-		snprintf(sum, sizeof(sum), "-");
-	} else if (type == 'l') {
-		archive_entry_set_filetype(e, AE_IFLNK);
-		archive_entry_set_perm(e, 0777);
-		archive_entry_set_symlink(e, data);
+		memcpy(line, "-", 1);
+		at = 1;
 	} else {
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		archive_entry_set_size(e, (la_int64_t)len);
-	}
-	if (type != 'd') {
-		if (sha256(data, len, d) < 0) {
+		if (type == 'l') {
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_perm(e, 0777);
+			archive_entry_set_symlink(e, data);
+		} else {
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_size(e, (la_int64_t)len);
+		}
+		if (member_sum(s, data, len, d) < 0) {
 			fail(s, -EIO, name);
 			return;
 		}
-		hex(d, sizeof(d), sum);
+		hex(d, sizeof(d), line);
+		at = 2 * CA_SHA256_LEN;
 	}
 	if (archive_write_header(s->a, e) != ARCHIVE_OK ||
 	    (type == 'f' && len && archive_write_data(s->a, data, len) != (la_ssize_t)len)) {
 		fail(s, -EIO, name);
 		return;
 	}
-	snprintf(line, sizeof(line), "%s  %c %s\n", sum, type, name);
-	if (append(&s->manifest, &s->manifest_len, &s->manifest_cap, line) < 0)
+	/* "<sum>  <type> <name>\n" */
+	line[at++] = ' ';
+	line[at++] = ' ';
+	line[at++] = type;
+	line[at++] = ' ';
+	memcpy(line + at, name, nlen);
+	at += nlen;
+	line[at++] = '\n';
+	if (util_grow(&s->manifest, &s->manifest_cap, s->manifest_len + at + 1, 1) < 0) {
 		fail(s, -ENOMEM, name);
+		return;
+	}
+	memcpy(s->manifest + s->manifest_len, line, at);
+	s->manifest_len += at;
+	s->manifest[s->manifest_len] = '\0';
+}
+
+static void add_own(struct ca_snapshot *s, const char *name, const char *data, size_t len)
+{
+	add(s, 'f', name, strlen(name), data, len);
 }
 
 static void record(void *ctx, enum ca_record what, const char *rel, const char *data, size_t len,
@@ -183,31 +326,46 @@ static void record(void *ctx, enum ca_record what, const char *rel, const char *
 {
 	struct ca_snapshot *s = ctx;
 	char name[PATH_MAX], line[PATH_MAX + 16];
+	size_t rlen = strlen(rel), nlen = rlen + 5;
 	char *end;
 	long pid;
+	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &s->last);
 	if (!s->first.tv_sec && !s->first.tv_nsec)
 		s->first = s->last;
 
-	snprintf(name, sizeof(name), "proc/%s", rel);
+	if (nlen >= sizeof(name)) {
+		fail(s, -ENAMETOOLONG, rel);
+		return;
+	}
+	memcpy(name, "proc/", 5);
+	memcpy(name + 5, rel, rlen + 1);
 	switch (what) {
 	case CA_REC_FILE:
-		add(s, 'f', name, data, len);
+		add(s, 'f', name, nlen, data, len);
 		break;
 	case CA_REC_LINK:
-		add(s, 'l', name, data, len);
+		add(s, 'l', name, nlen, data, len);
 		break;
 	case CA_REC_DIR:
-		add(s, 'd', name, NULL, 0);
+		add(s, 'd', name, nlen, NULL, 0);
 		pid = strtol(rel, &end, 10);
-		if (*end == '\0' && pid > 0 &&
-		    util_grow(&s->pids, &s->pids_cap, s->npids + 1, sizeof(*s->pids)) == 0)
-			s->pids[s->npids++] = (pid_t)pid;
+		if (*end == '\0' && pid > 0 && pid <= INT_MAX &&
+		    util_grow(&s->listed, &s->listed_cap, s->nlisted + 1, sizeof(*s->listed)) == 0 &&
+		    seen_pid(s, (pid_t)pid, true))
+			s->listed[s->nlisted++] = (uint32_t)s->cursor;
 		break;
 	case CA_REC_ERROR:
-		/* A replay must fail where the capture did: vanished, denied, unsupported. */
-		if (tfind(name, &s->seen, (int (*)(const void *, const void *))strcmp))
+		/*
+		 * A replay must fail where the capture did: vanished, denied,
+		 * unsupported. The first read of a name stands: a replay gives
+		 * it to every later read.
+		 */
+		r = mark(s, name, nlen);
+		if (r < 0)
+			fail(s, r, rel);
+		if (r <= 0)
 			break;
 		snprintf(line, sizeof(line), "%d %s\n", -err, rel);
 		if (append(&s->errors, &s->errors_len, &s->errors_cap, line) < 0)
@@ -266,12 +424,24 @@ int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, st
 	s->fd = o->fd;
 	s->rec.record = record;
 	s->rec.ctx = s;
+	s->mtime = now;
 	strftime(s->started, sizeof(s->started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	s->fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+	s->sha256 = s->fetched;
+#else
+	s->sha256 = EVP_sha256();
+#endif
 	s->whole = EVP_MD_CTX_new();
+	s->member = EVP_MD_CTX_new();
+	s->entry = archive_entry_new();
 	s->a = archive_write_new();
-	if (!s->whole || !s->a || EVP_DigestInit_ex(s->whole, EVP_sha256(), NULL) != 1 ||
+	if (!s->sha256 || !s->whole || !s->member || !s->entry || !s->a ||
+	    EVP_DigestInit_ex(s->whole, s->sha256, NULL) != 1 ||
 	    archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
 	    archive_write_add_filter(s->a, filter) != ARCHIVE_OK ||
+	    /* 64 KiB a write(2), not tar's 10 KiB: a 10k-process tar is ~100 MiB */
+	    archive_write_set_bytes_per_block(s->a, 64 * 1024) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(s->a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(s->a, s, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
 		err_set(err, -EIO, "%s: cannot start the archive: %s", o->name,
@@ -294,12 +464,20 @@ void snapshot_abort(struct ca_snapshot *s)
 		return;
 	if (s->a)
 		archive_write_free(s->a);
+	if (s->entry)
+		archive_entry_free(s->entry);
 	EVP_MD_CTX_free(s->whole);
-	tdestroy(s->seen, free);
+	EVP_MD_CTX_free(s->member);
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	EVP_MD_free(s->fetched);
+#endif
+	nameset_free(&s->seen);
+	pidmap_free(&s->procs_of);
+	free(s->procs);
+	free(s->listed);
 	tdestroy(s->userns, free);
 	free(s->manifest);
 	free(s->errors);
-	free(s->pids);
 	free(s);
 }
 
@@ -357,6 +535,34 @@ static bool new_userns(struct ca_snapshot *s, uint64_t ino)
 	return true;
 }
 
+/*
+ * Read proc/<@sp's pid>/@file into the capture, unless it holds it already
+ * (or its failure): the scan read it.
+ */
+static void take(const struct ca_procroot *root, const struct seen_pid *sp, const char *file,
+		 struct ca_buf *buf)
+{
+	char rel[64];
+
+	if (sp->have & (1u << file_bit(file)))
+		return;
+	snprintf(rel, sizeof(rel), "%d/%s", (int)sp->pid, file);
+	procroot_read(root, rel, buf);
+}
+
+/*
+ * Whether any process can have an LSM label: no module of this kernel gives
+ * attr/current (-EINVAL for every task) and it has no AppArmor of its own
+ * (no attr/apparmor/) is a fact of the kernel, not of a process, so it is
+ * asked once, of capaudit's own process, which cannot vanish meanwhile;
+ * the scan's own reads of labels are captured as ever.
+ */
+static bool lsm_labels(const struct ca_procroot *root, struct ca_buf *buf)
+{
+	return !root->live || procroot_probe(root, "self/attr/current", buf) != -EINVAL ||
+	       procroot_probe(root, "self/attr/apparmor/current", buf) != -ENOENT;
+}
+
 /* What a responder needs beyond the scan's reads, for every process listed. */
 static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root,
 			   const struct ca_scan *scan)
@@ -373,36 +579,34 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 	/* Without the list, --no-cmdline could not keep its promise. */
 	if (s->o.no_cmdline && !cont && scan->counts.contained)
 		fail(s, -ENOMEM, "--no-cmdline");
+	s->lsm_labels = lsm_labels(root, &buf);
 
-	for (i = 0; i < s->npids && !s->err; i++) {
-		pid_t pid = s->pids[i];
+	for (i = 0; i < s->nlisted && !s->err; i++) {
+		/* a copy: reading adds processes (their entries move) */
+		const struct seen_pid sp = s->procs[s->listed[i]];
 		bool user_known = false, take_maps;
 
 		for (ns = 0; ns < CA_NS_COUNT; ns++) {
-			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)pid, ns_name(ns));
+			/* the user namespace's link is read for its inode, captured or not */
+			if (ns != CA_NS_USER && (sp.have & (1u << NS_BIT(ns))))
+				continue;
+			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)sp.pid, ns_name(ns));
 			if (procroot_readlink(root, rel, target, sizeof(target)) >= 0 && ns == CA_NS_USER)
 				user_known = ns_link_parse(CA_NS_USER, target, &user) == 0;
 		}
 		/* A user namespace's maps are the same for all its processes. */
 		take_maps = !user_known || new_userns(s, user);
-		for (k = 0; take_maps && k < sizeof(maps) / sizeof(maps[0]); k++) {
-			snprintf(rel, sizeof(rel), "%d/%s", (int)pid, maps[k]);
-			procroot_read(root, rel, &buf);
-		}
+		for (k = 0; take_maps && k < ARRAY_SIZE(maps); k++)
+			take(root, &sp, maps[k], &buf);
 
 		/* cmdline can hold secrets: --no-cmdline leaves containers' out */
-		if (!s->o.no_cmdline || !ncont || !bsearch(&pid, cont, ncont, sizeof(*cont), pid_cmp)) {
-			snprintf(rel, sizeof(rel), "%d/cmdline", (int)pid);
-			procroot_read(root, rel, &buf);
-		}
-		if (s->o.with_environ) {
-			snprintf(rel, sizeof(rel), "%d/environ", (int)pid);
-			procroot_read(root, rel, &buf);
-		}
-		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
-			snprintf(rel, sizeof(rel), "%d/%s", (int)pid, files[k]);
-			procroot_read(root, rel, &buf);
-		}
+		if (!s->o.no_cmdline || !ncont ||
+		    !bsearch(&sp.pid, cont, ncont, sizeof(*cont), pid_cmp))
+			take(root, &sp, "cmdline", &buf);
+		if (s->o.with_environ)
+			take(root, &sp, "environ", &buf);
+		for (k = 0; s->lsm_labels && k < ARRAY_SIZE(files); k++)
+			take(root, &sp, files[k], &buf);
 	}
 	buf_free(&buf);
 }
@@ -444,6 +648,7 @@ static char *metadata(struct ca_snapshot *s, const struct ca_policy *policy)
 	json_object_object_add(o, "policy_source", json_object_new_string(policy->source));
 	json_object_object_add(o, "no_cmdline", json_object_new_boolean(s->o.no_cmdline));
 	json_object_object_add(o, "with_environ", json_object_new_boolean(s->o.with_environ));
+	json_object_object_add(o, "lsm_labels", json_object_new_boolean(s->lsm_labels));
 	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -466,20 +671,21 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 		fail(s, -ENOMEM, M_POLICY);
 	if (f)
 		fclose(f);
-	add(s, 'f', M_POLICY, pol ? pol : "", pol ? pol_len : 0);
-	add(s, 'f', M_ERRORS, s->errors ? s->errors : "", s->errors_len);
+	add_own(s, M_POLICY, pol ? pol : "", pol ? pol_len : 0);
+	add_own(s, M_ERRORS, s->errors ? s->errors : "", s->errors_len);
 	meta = metadata(s, policy);
 	if (!meta)
 		fail(s, -ENOMEM, M_METADATA);
 	else
-		add(s, 'f', M_METADATA, meta, strlen(meta));
+		add_own(s, M_METADATA, meta, strlen(meta));
 	/* The manifest names every member but itself; it goes last. */
 	if (!s->err) {
 		_cleanup_free_ char *m = s->manifest;
+		size_t s_len = s->manifest_len;
 
 		s->manifest = NULL;
 		s->manifest_len = s->manifest_cap = 0;
-		add(s, 'f', M_MANIFEST, m ? m : "", m ? strlen(m) : 0);
+		add_own(s, M_MANIFEST, m ? m : "", m ? s_len : 0);
 	}
 	if (!s->err && archive_write_close(s->a) != ARCHIVE_OK)
 		fail(s, -EIO, s->o.name);
