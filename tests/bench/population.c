@@ -275,12 +275,20 @@ static void make_id(char out[65], pid_t top, int index)
 		 (unsigned)top, ID_MARK);
 }
 
+/* --cleanup --top PID: only the ids of the population whose top was PID. */
+static long cleanup_top = -1;
+
 static bool is_our_id(const char *name)
 {
 	size_t len = strlen(name);
+	char top[9];
 
-	return len == 64 && strcmp(name + 64 - strlen(ID_MARK), ID_MARK) == 0 &&
-	       strspn(name, "0123456789abcdef") == 64;
+	if (len != 64 || strcmp(name + 64 - strlen(ID_MARK), ID_MARK) != 0 ||
+	    strspn(name, "0123456789abcdef") != 64)
+		return false;
+	/* Another population (another user's benchmark) is none of ours. */
+	snprintf(top, sizeof(top), "%08x", (unsigned)cleanup_top);
+	return cleanup_top < 0 || strncmp(name + 64 - strlen(ID_MARK) - 8, top, 8) == 0;
 }
 
 /* ------------------------------------------------------------ cgroups */
@@ -787,7 +795,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: population -n N [--host [--host-cgroup PATH]] [--per-container K]\n"
-		"       population --cleanup [--host-cgroup PATH]\n"
+		"       population --cleanup [--top PID] [--host-cgroup PATH]\n"
 		"\n"
 		"Start N paused processes in N/K fake docker containers (K = 100), in\n"
 		"/docker/<id> of every cgroup hierarchy; print \"ready\"; on SIGTERM, SIGINT\n"
@@ -798,7 +806,9 @@ static void usage(FILE *f)
 		"             (\"/\": the root; made if missing, removed if made)\n"
 		"  --die-with-parent  stop (and clean up) when the parent process dies\n"
 		"  --cleanup  kill what a killed run left in its cgroups (fake containers,\n"
-		"             and PATH where given), remove them\n");
+		"             and PATH where given), remove them\n"
+		"  --top PID  with --cleanup, only the fake containers of the run whose\n"
+		"             ready: line said pid PID (leave other runs' alone)\n");
 }
 
 int main(int argc, char **argv)
@@ -809,6 +819,7 @@ int main(int argc, char **argv)
 		{ "host-cgroup", required_argument, NULL, 'g' },
 		{ "per-container", required_argument, NULL, 'k' },
 		{ "cleanup", no_argument, NULL, 'c' },
+		{ "top", required_argument, NULL, 't' },
 		{ "die-with-parent", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -841,6 +852,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			cleanup = true;
+			break;
+		case 't':
+			cleanup_top = strtol(optarg, NULL, 10);
 			break;
 		case 'P':
 			die_with_parent = true;

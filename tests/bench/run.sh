@@ -14,6 +14,10 @@
 #                       cgroups run.sh was started in)
 #   -k, --per-container K  processes per fake container (default 100)
 #       --perf          also profile capaudit with perf (cpu-clock) at each size
+#   -S, --snapshot      time snapshots instead of scans: `capaudit snapshot` to
+#                       .tar and to .tar.zst against a floor that reads exactly
+#                       the members of a capture made just before, and against
+#                       a live scan; with the capture window from metadata.json
 #   -h, --help
 #
 # Environment: CAPAUDIT (default: _build/capaudit, else ./capaudit), CC (gcc).
@@ -44,6 +48,7 @@ rounds=7
 modes="containers host"
 per=100
 do_perf=0
+do_snap=0
 sizes=()
 
 usage() { awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"; }
@@ -54,6 +59,7 @@ while [ $# -gt 0 ]; do
 	-m|--modes) modes=$2; shift 2 ;;
 	-k|--per-container) per=$2; shift 2 ;;
 	--perf) do_perf=1; shift ;;
+	-S|--snapshot) do_snap=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	*) sizes+=("$1"); shift ;;
@@ -86,6 +92,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/capaudit-bench.XXXXXX") || exit 2
 pop_pid=
 pop_n=0
+pops=()		# every population started: --cleanup touches only theirs
 svc_cgroup=/system.slice/capbench.service	# host-service's cgroup
 
 # Stop the population (it kills and reaps its own and removes its cgroups);
@@ -115,9 +122,14 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
 	stop_population
+	# Only what our own populations left: another run's (another user's
+	# benchmark) fake containers end the same way and are none of ours.
 	if [ -x "$work/population" ]; then
-		"$work/population" --cleanup --host-cgroup "$svc_cgroup" >"$work/cleanup.log" 2>&1 ||
-			{ echo "run.sh: cleanup:" >&2; cat "$work/cleanup.log" >&2; }
+		for p in "${pops[@]}"; do
+			"$work/population" --cleanup --top "$p" --host-cgroup "$svc_cgroup" \
+				>"$work/cleanup.log" 2>&1 ||
+				{ echo "run.sh: cleanup:" >&2; cat "$work/cleanup.log" >&2; }
+		done
 	fi
 	rm -rf "$work"
 	exit $rc
@@ -194,6 +206,7 @@ start_population() {	# N mode
 	"$work/population" -n "$n" -k "$per" --die-with-parent "${flags[@]}" >"$work/pop.log" 2>&1 &
 	pop_pid=$!
 	pop_n=$n
+	pops+=("$pop_pid")
 	limit=$((600 + n / 20))	# tenths of a second: 60 s + 5 s per 1000
 	for ((i = 0; i < limit; i++)); do
 		grep -q '^ready:' "$work/pop.log" && return 0
@@ -218,6 +231,70 @@ calls() { awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }' "$
 peak_rss() {	# CMD... -> kB
 	/usr/bin/time -v -o "$work/time.v" "$@" >/dev/null 2>&1
 	awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.v"
+}
+
+# The members of the capture at $1, as floor -l reads them: "<type> <path under /proc>".
+member_list() {
+	tar -xOf "$1" MANIFEST.sha256 |
+		awk '$2 ~ /^[fld]$/ && $3 ~ /^proc\// { sub(/^proc\//, "", $3); print $2, $3 }'
+}
+capture_window() { tar -xOf "$1" metadata.json | sed -n 's/.*"capture_window_seconds": *\([0-9.e+-]*\).*/\1/p'; }
+ratio_of() {	# file-a file-b field(1 wall, 2 cpu): median of a/b, paired by round
+	paste -d' ' "$1" "$2" | awk -v f="$3" '$(f + 2) > 0 { print $f / $(f + 2) }' | median
+}
+
+snapres=()	# "mode n procs members floor tar zst scan tar/f zst/f tar/scan zst/scan cpu... window load"
+
+# Captures against their floor and a live scan, R paired rounds in alternating order.
+snapshot_bench() {	# mode n
+	local mode=$1 n=$2 r what order members procs load win
+	: >"$work/cmd.err"
+	# A capture made just before: its members are what the floor reads.
+	"$CAPAUDIT" --policy built-in snapshot "$work/list.tar" 2>"$work/cap.err" ||
+		{ echo "run.sh: capaudit snapshot failed:" >&2; cat "$work/cap.err" >&2; exit 1; }
+	member_list "$work/list.tar" >"$work/members"
+	members=$(wc -l <"$work/members")
+	rm -f "$work/list.tar"
+	"$work/floor" -l "$work/members" >/dev/null
+	note "floor: $("$work/floor" -l "$work/members") ($members members)"
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	for what in floor tar zst scan procs win; do : >"$work/s.$what"; done
+	for ((r = 1; r <= rounds; r++)); do
+		if ((r % 2)); then order="floor tar zst scan"; else order="scan zst tar floor"; fi
+		for what in $order; do
+			case $what in
+			floor) timed "$work/floor" -l "$work/members" >>"$work/s.floor" ;;
+			tar) timed "$CAPAUDIT" --policy built-in snapshot "$work/snap.tar" >>"$work/s.tar"
+			     capture_window "$work/snap.tar" >>"$work/s.win"
+			     rm -f "$work/snap.tar" ;;
+			zst) timed "$CAPAUDIT" --policy built-in snapshot "$work/snap.tar.zst" >>"$work/s.zst"
+			     rm -f "$work/snap.tar.zst" ;;
+			scan) timed cap_text >>"$work/s.scan" ;;
+			esac
+		done
+		"$work/floor" | awk '{ print $1 }' >>"$work/s.procs"
+	done
+	procs=$(median <"$work/s.procs")
+	win=$(median <"$work/s.win")
+	for what in floor tar zst scan; do
+		note "$(printf '%-5s' "$what") wall s: $(cut -d' ' -f1 "$work/s.$what" | tr '\n' ' ')  cpu s: $(cut -d' ' -f2 "$work/s.$what" | tr '\n' ' ')"
+	done
+	local tf zf ts zs ctf czf cts czs
+	tf=$(ratio_of "$work/s.tar" "$work/s.floor" 1); ctf=$(ratio_of "$work/s.tar" "$work/s.floor" 2)
+	zf=$(ratio_of "$work/s.zst" "$work/s.floor" 1); czf=$(ratio_of "$work/s.zst" "$work/s.floor" 2)
+	ts=$(ratio_of "$work/s.tar" "$work/s.scan" 1); cts=$(ratio_of "$work/s.tar" "$work/s.scan" 2)
+	zs=$(ratio_of "$work/s.zst" "$work/s.scan" 1); czs=$(ratio_of "$work/s.zst" "$work/s.scan" 2)
+	note "median paired ratio .tar/floor: $tf (wall), $ctf (cpu); .tar.zst/floor: $zf, $czf"
+	note "median paired ratio .tar/scan: $ts (wall), $cts (cpu); .tar.zst/scan: $zs, $czs"
+	note "capture window (metadata.json, median of the .tar captures): $win s"
+	if [ -s "$work/cmd.err" ]; then
+		note "stderr of the timed commands (first lines, digests aside):"
+		grep -v ': sha256 ' "$work/cmd.err" | head -5 | sed 's/^/    /'
+	fi
+	note "load average (1 min) when the timing began: $load"
+	snapres+=("$mode $n $procs $members $(cut -d' ' -f1 "$work/s.floor" | median) \
+$(cut -d' ' -f1 "$work/s.tar" | median) $(cut -d' ' -f1 "$work/s.zst" | median) \
+$(cut -d' ' -f1 "$work/s.scan" | median) $tf $zf $ts $zs $ctf $czf $win $load")
 }
 
 results=()	# "mode n procs floor cap pscap ratio cpuratio pscapratio cap_over_pscap"
@@ -246,6 +323,13 @@ for mode in $modes; do
 			seen=$(cap_text -r -n -o FULLID,PIDS 2>/dev/null |
 				awk '$1 ~ /cafebe0c$/ { c++; p += $2 } END { printf "%d %d", c, p }')
 			note "capaudit sees: ${seen% *} fake containers, ${seen#* } processes in them"
+		fi
+
+		if [ $do_snap = 1 ]; then
+			snapshot_bench "$mode" "$n"
+			stop_population
+			sed -n '/^stopped:/p' "$work/pop.log" | sed 's/^/  /'
+			continue
 		fi
 
 		load=$(cut -d' ' -f1 /proc/loadavg)
@@ -337,6 +421,24 @@ for mode in $modes; do
 done
 
 # ------------------------------------------------------------ summary
+if [ $do_snap = 1 ]; then
+	say ""
+	say "== snapshots (medians of R rounds; ratios: medians of the paired ratios, wall-clock; cpu = user + system) =="
+	printf '%-10s %6s %6s %8s %8s %8s %8s %8s %7s %7s %8s %8s %7s %7s %8s %6s\n' mode N procs members \
+		floor_ms tar_ms zst_ms scan_ms tar/flr zst/flr tar/scan zst/scan cpu_t/f cpu_z/f window_s load
+	for row in "${snapres[@]}"; do
+		set -- $row
+		awk -v m="$1" -v n="$2" -v p="$3" -v mem="$4" -v f="$5" -v t="$6" -v z="$7" -v sc="$8" \
+			-v a="$9" -v b="${10}" -v c="${11}" -v d="${12}" -v e="${13}" -v g="${14}" -v w="${15}" \
+			-v l="${16}" 'BEGIN {
+			printf "%-10s %6d %6d %8d %8.0f %8.0f %8.0f %8.0f %7.3f %7.3f %8.3f %8.3f %7.3f %7.3f %8.3f %6s\n",
+				m, n, p, mem, f * 1000, t * 1000, z * 1000, sc * 1000, a, b, c, d, e, g, w, l }'
+	done
+	say ""
+	note "load: $(cut -d' ' -f1-4 /proc/loadavg) (after)"
+	exit 0
+fi
+
 say ""
 say "== summary (medians; wall-clock; per process = over every /proc entry) =="
 printf '%-12s %6s %6s %9s %9s %9s %8s %8s %9s %9s %7s %7s %6s\n' mode N procs \
