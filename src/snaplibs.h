@@ -46,6 +46,7 @@
 	X(archive_write_new) \
 	X(archive_write_open2) \
 	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_bytes_per_block) \
 	X(archive_write_set_format_pax_restricted)
 
 #define SNAPLIBS_CRYPTO(X) \
@@ -113,6 +114,7 @@ int snaplibs_load(struct ca_err *err);
 #define archive_write_new (*ca_snaplibs.archive_write_new)
 #define archive_write_open2 (*ca_snaplibs.archive_write_open2)
 #define archive_write_set_bytes_in_last_block (*ca_snaplibs.archive_write_set_bytes_in_last_block)
+#define archive_write_set_bytes_per_block (*ca_snaplibs.archive_write_set_bytes_per_block)
 #define archive_write_set_format_pax_restricted (*ca_snaplibs.archive_write_set_format_pax_restricted)
 #endif
 

@@ -46,7 +46,6 @@ struct ca_snapshot {
 	struct archive_entry *entry;	/* reused for every member */
 	EVP_MD_CTX *member;		/* reused for every member's checksum */
 	const EVP_MD *sha256;
-	EVP_MD *fetched;		/* sha256 where it had to be fetched */
 	time_t mtime;			/* every member's */
 	char *manifest;			/* "<sha256>  <type> <name>\n" lines */
 	size_t manifest_len, manifest_cap;
@@ -89,7 +88,7 @@ static int sha256(const void *data, size_t len, unsigned char out[CA_SHA256_LEN]
 	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
-/* One context and one digest for every member: EVP_Digest() would look SHA-256 up each time. */
+/* One context for every member: EVP_Digest() would make and free one each time. */
 static int member_sum(struct ca_snapshot *s, const void *data, size_t len,
 		      unsigned char out[CA_SHA256_LEN])
 {
@@ -426,12 +425,7 @@ int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, st
 	s->rec.ctx = s;
 	s->mtime = now;
 	strftime(s->started, sizeof(s->started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-	s->fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
-	s->sha256 = s->fetched;
-#else
 	s->sha256 = EVP_sha256();
-#endif
 	s->whole = EVP_MD_CTX_new();
 	s->member = EVP_MD_CTX_new();
 	s->entry = archive_entry_new();
@@ -468,9 +462,6 @@ void snapshot_abort(struct ca_snapshot *s)
 		archive_entry_free(s->entry);
 	EVP_MD_CTX_free(s->whole);
 	EVP_MD_CTX_free(s->member);
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-	EVP_MD_free(s->fetched);
-#endif
 	nameset_free(&s->seen);
 	pidmap_free(&s->procs_of);
 	free(s->procs);
