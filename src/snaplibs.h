@@ -47,7 +47,7 @@
 	X(archive_write_open2) \
 	X(archive_write_set_bytes_in_last_block) \
 	X(archive_write_set_bytes_per_block) \
-	X(archive_write_set_format_pax_restricted)
+	X(archive_write_set_format_ustar)
 
 #define SNAPLIBS_CRYPTO(X) \
 	X(EVP_Digest) \
@@ -56,6 +56,8 @@
 	X(EVP_DigestUpdate) \
 	X(EVP_MD_CTX_free) \
 	X(EVP_MD_CTX_new) \
+	X(EVP_MD_fetch) \
+	X(EVP_MD_free) \
 	X(EVP_sha256)
 
 #define SNAPLIBS_FIELD(f) __typeof__(f) *f;
@@ -82,6 +84,8 @@ int snaplibs_load(struct ca_err *err);
 #define EVP_DigestUpdate (*ca_snaplibs.EVP_DigestUpdate)
 #define EVP_MD_CTX_free (*ca_snaplibs.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (*ca_snaplibs.EVP_MD_CTX_new)
+#define EVP_MD_fetch (*ca_snaplibs.EVP_MD_fetch)
+#define EVP_MD_free (*ca_snaplibs.EVP_MD_free)
 #define EVP_sha256 (*ca_snaplibs.EVP_sha256)
 #define archive_entry_filetype (*ca_snaplibs.archive_entry_filetype)
 #define archive_entry_free (*ca_snaplibs.archive_entry_free)
@@ -115,7 +119,7 @@ int snaplibs_load(struct ca_err *err);
 #define archive_write_open2 (*ca_snaplibs.archive_write_open2)
 #define archive_write_set_bytes_in_last_block (*ca_snaplibs.archive_write_set_bytes_in_last_block)
 #define archive_write_set_bytes_per_block (*ca_snaplibs.archive_write_set_bytes_per_block)
-#define archive_write_set_format_pax_restricted (*ca_snaplibs.archive_write_set_format_pax_restricted)
+#define archive_write_set_format_ustar (*ca_snaplibs.archive_write_set_format_ustar)
 #endif
 
 #endif

@@ -45,7 +45,7 @@ struct ca_snapshot {
 	struct ca_nameset seen;		/* every name captured, or whose read failed */
 	struct archive_entry *entry;	/* reused for every member */
 	EVP_MD_CTX *member;		/* reused for every member's checksum */
-	const EVP_MD *sha256;
+	EVP_MD *sha256;			/* fetched once: EVP_sha256() is looked up at every init */
 	time_t mtime;			/* every member's */
 	char *manifest;			/* "<sha256>  <type> <name>\n" lines */
 	size_t manifest_len, manifest_cap;
@@ -425,14 +425,14 @@ int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, st
 	s->rec.ctx = s;
 	s->mtime = now;
 	strftime(s->started, sizeof(s->started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	s->sha256 = EVP_sha256();
+	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	s->whole = EVP_MD_CTX_new();
 	s->member = EVP_MD_CTX_new();
 	s->entry = archive_entry_new();
 	s->a = archive_write_new();
 	if (!s->sha256 || !s->whole || !s->member || !s->entry || !s->a ||
 	    EVP_DigestInit_ex(s->whole, s->sha256, NULL) != 1 ||
-	    archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
+	    archive_write_set_format_ustar(s->a) != ARCHIVE_OK ||
 	    archive_write_add_filter(s->a, filter) != ARCHIVE_OK ||
 	    /* 64 KiB a write(2), not tar's 10 KiB: a 10k-process tar is ~100 MiB */
 	    archive_write_set_bytes_per_block(s->a, 64 * 1024) != ARCHIVE_OK ||
@@ -461,6 +461,7 @@ void snapshot_abort(struct ca_snapshot *s)
 	if (s->entry)
 		archive_entry_free(s->entry);
 	EVP_MD_CTX_free(s->whole);
+	EVP_MD_free(s->sha256);
 	EVP_MD_CTX_free(s->member);
 	nameset_free(&s->seen);
 	pidmap_free(&s->procs_of);
