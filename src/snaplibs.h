@@ -47,7 +47,8 @@
 	X(archive_write_open2) \
 	X(archive_write_set_bytes_in_last_block) \
 	X(archive_write_set_bytes_per_block) \
-	X(archive_write_set_format_ustar)
+	X(archive_write_set_format_ustar) \
+	X(archive_write_set_filter_option)
 
 #define SNAPLIBS_CRYPTO(X) \
 	X(EVP_Digest) \
@@ -120,6 +121,7 @@ int snaplibs_load(struct ca_err *err);
 #define archive_write_set_bytes_in_last_block (*ca_snaplibs.archive_write_set_bytes_in_last_block)
 #define archive_write_set_bytes_per_block (*ca_snaplibs.archive_write_set_bytes_per_block)
 #define archive_write_set_format_ustar (*ca_snaplibs.archive_write_set_format_ustar)
+#define archive_write_set_filter_option (*ca_snaplibs.archive_write_set_filter_option)
 #endif
 
 #endif
