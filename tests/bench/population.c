@@ -5,7 +5,7 @@
  * them until SIGTERM/SIGINT/SIGHUP, then kill and reap exactly those
  * processes and remove exactly the cgroups it created.
  *
- *   population -n N [--host [--host-cgroup PATH]] [--per-container K]
+ *   population -n N [--host [--host-cgroup PATH]] [--per-container K] [--churn] [--list]
  *   population --cleanup [--host-cgroup PATH]   remove what a killed run left
  *
  * Shape: this process (the "top") stays where it was started. For every
@@ -27,8 +27,18 @@
  * must see its end when we do), and none execs: each is a fork of this small
  * static program, parked in pause() with every signal blocked.
  *
+ * With --churn (tests/churn.sh), the first process a leader forks is a
+ * churner instead: it starts short-lived processes without end, a few at a
+ * time, each gone after up to CHURN_MAX_US, half of them with a second
+ * thread, so that a scan meets processes and threads that exit between
+ * being listed and being read. It is a container's process like the others,
+ * and dies (SIGKILL) with them; what it has in flight exits on its own and
+ * is reaped by the top (subreaper).
+ *
  * Fake container ids are 64 hex digits that end with ID_MARK, so that
- * --cleanup finds only ours.
+ * --cleanup finds only ours; the rest mixes in the top's pid and a random
+ * salt, so that two runs in different pid namespaces (the same top pid)
+ * never pick the same cgroups.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,6 +48,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -47,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -63,6 +75,8 @@
 #define MAX_HIER 32
 #define PID_HEADROOM 512		/* pids left for everybody else */
 #define WAVE 4				/* groups started or stopped at a time */
+#define CHURN_INFLIGHT 8		/* --churn: short-lived processes alive at once */
+#define CHURN_MAX_US 20000		/* --churn: the longest one lives */
 
 /* docker's default bounding set: 14 capabilities. */
 static const int docker_caps[] = {
@@ -263,12 +277,13 @@ static uint64_t splitmix64(uint64_t *s)
 }
 
 /*
- * 48 hex digits from the top's pid and the index, then the top's pid, then
- * ID_MARK: 64 in all. Random-looking first, so that 12-digit short ids differ.
+ * 48 hex digits from the top's pid, @salt and the index, then the top's pid,
+ * then ID_MARK: 64 in all. Random-looking first, so that 12-digit short ids
+ * differ.
  */
-static void make_id(char out[65], pid_t top, int index)
+static void make_id(char out[65], pid_t top, uint64_t salt, int index)
 {
-	uint64_t s = ((uint64_t)(uint32_t)top << 32) ^ (uint64_t)(uint32_t)index;
+	uint64_t s = ((uint64_t)(uint32_t)top << 32) ^ salt ^ (uint64_t)(uint32_t)index;
 	uint64_t a = splitmix64(&s), b = splitmix64(&s), c = splitmix64(&s);
 
 	snprintf(out, 65, "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%08x%s", a, b, c,
@@ -514,8 +529,11 @@ static int confine(const struct profile *p, int last_cap, char *what, size_t wsi
 
 /* ------------------------------------------------------------ processes */
 
-/* A container's other processes: nothing but a paused fork. */
-static __attribute__((noreturn)) void child_main(pid_t parent)
+/*
+ * What every process a leader forks does first: die with the leader (even
+ * one already gone), hold no file descriptor, take no signal but SIGKILL.
+ */
+static void become_kid(pid_t parent)
 {
 	sigset_t all;
 
@@ -525,6 +543,12 @@ static __attribute__((noreturn)) void child_main(pid_t parent)
 	close_all_fds();
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* A container's other processes: nothing but a paused fork. */
+static __attribute__((noreturn)) void child_main(pid_t parent)
+{
+	become_kid(parent);
 	for (;;)
 		pause();
 }
@@ -547,12 +571,82 @@ static int join_cgroups(const char *rel, char *what, size_t wsize)
 }
 
 /*
+ * Churn processes share the churner's memory (clone(CLONE_VM), as
+ * posix_spawn does): no page tables to copy, so one costs tens of
+ * microseconds where a fork costs milliseconds on a nested VM. So they make
+ * only raw system calls, each on a stack of its own slot, reused once the
+ * process is reaped (a thread group is reaped after its last thread).
+ */
+static char churn_stacks[CHURN_INFLIGHT][2][16384] __attribute__((aligned(16)));
+static struct churn_slot {
+	uint64_t r;			/* how long it lives; its low bit: a second thread */
+	int slot;
+} churn_slots[CHURN_INFLIGHT];
+
+/* A churn process's second thread: nothing, until its process exits. */
+static int churn_thread(void *arg)
+{
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+/* A churn process: lives up to CHURN_MAX_US, every other one with two threads. */
+static int churn_child(void *arg)
+{
+	const struct churn_slot *c = arg;
+	struct timespec ts = { 0, (long)(c->r % CHURN_MAX_US) * 1000 };
+
+	if (c->r & 1)
+		clone(churn_thread, churn_stacks[c->slot][1] + sizeof(churn_stacks[0][1]),
+		      CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+		      NULL);
+	syscall(SYS_nanosleep, &ts, NULL);
+	syscall(SYS_exit_group, 0);
+	return 0;
+}
+
+/*
+ * --churn: start short-lived processes until killed, CHURN_INFLIGHT at a
+ * time. One that cannot start (the pid space is full) is tried again later.
+ */
+static __attribute__((noreturn)) void churn_main(pid_t parent)
+{
+	uint64_t s = (uint64_t)getpid() << 20;
+	pid_t inflight[CHURN_INFLIGHT] = { 0 }, pid;
+	int n;
+
+	become_kid(parent);
+	for (;;) {
+		n = 0;
+		for (int i = 0; i < CHURN_INFLIGHT; i++) {
+			if (!inflight[i]) {
+				churn_slots[i].r = splitmix64(&s);
+				churn_slots[i].slot = i;
+				pid = clone(churn_child, churn_stacks[i][0] + sizeof(churn_stacks[0][0]),
+					    CLONE_VM | SIGCHLD, &churn_slots[i]);
+				inflight[i] = pid > 0 ? pid : 0;
+			}
+			n += inflight[i] != 0;
+		}
+		if (n == 0) {
+			usleep(10000);
+			continue;
+		}
+		pid = waitpid(-1, NULL, 0);
+		for (int i = 0; pid > 0 && i < CHURN_INFLIGHT; i++)
+			if (inflight[i] == pid)
+				inflight[i] = 0;
+	}
+}
+
+/*
  * A container's leader: joins its cgroups, takes its confinement, forks the
  * other @n - 1 processes, reports, then waits for SIGTERM/SIGINT/SIGHUP
  * (blocked, inherited from the top) and kills and reaps its own.
  */
 static __attribute__((noreturn)) void leader_main(int index, int n, const char *rel, int last_cap,
-						  int wfd, pid_t top)
+						  int wfd, pid_t top, bool churn)
 {
 	const struct profile *p = &profiles[index % NPROFILES];
 	struct report rep = { .index = index };
@@ -592,6 +686,8 @@ static __attribute__((noreturn)) void leader_main(int index, int n, const char *
 	for (nkids = 0; nkids < n - 1; nkids++) {
 		pid_t pid = fork();
 
+		if (pid == 0 && churn && nkids == 0)
+			churn_main(self);
 		if (pid == 0)
 			child_main(self);
 		if (pid < 0) {
@@ -795,6 +891,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: population -n N [--host [--host-cgroup PATH]] [--per-container K]\n"
+		"                  [--churn] [--list] [--die-with-parent]\n"
 		"       population --cleanup [--top PID] [--host-cgroup PATH]\n"
 		"\n"
 		"Start N paused processes in N/K fake docker containers (K = 100), in\n"
@@ -805,6 +902,9 @@ static void usage(FILE *f)
 		"  --host-cgroup PATH  with --host, put them in PATH of every hierarchy\n"
 		"             (\"/\": the root; made if missing, removed if made)\n"
 		"  --die-with-parent  stop (and clean up) when the parent process dies\n"
+		"  --churn    in each group, one process starts short-lived ones (up to\n"
+		"             20 ms, 8 at a time, half with two threads) without end\n"
+		"  --list     after \"ready\", a line \"container ID LEADER-PID\" per container\n"
 		"  --cleanup  kill what a killed run left in its cgroups (fake containers,\n"
 		"             and PATH where given), remove them\n"
 		"  --top PID  with --cleanup, only the fake containers of the run whose\n"
@@ -821,11 +921,15 @@ int main(int argc, char **argv)
 		{ "cleanup", no_argument, NULL, 'c' },
 		{ "top", required_argument, NULL, 't' },
 		{ "die-with-parent", no_argument, NULL, 'P' },
+		{ "churn", no_argument, NULL, 'C' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	long n = -1, per = 100, pid_max, threads_max, threads, nprofile[NPROFILES] = { 0 };
 	bool host = false, cleanup = false, stop = false, die_with_parent = false;
+	bool churn = false, list = false;
+	uint64_t salt = 0;
 	const char *host_cgroup = NULL;
 	int c, pipefd[2], last_cap, failed = 0, started = 0, reports = 0, forked = 0, forced, sig;
 	struct rlimit rl;
@@ -858,6 +962,12 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			die_with_parent = true;
+			break;
+		case 'C':
+			churn = true;
+			break;
+		case 'L':
+			list = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -923,6 +1033,14 @@ int main(int argc, char **argv)
 			kill(getpid(), SIGTERM);
 	}
 
+	if (churn && per < 2) {
+		msg("--churn needs room for a churner: --per-container 2 or more");
+		return 2;
+	}
+	/* The salt only keeps ids apart: the clock will do where getrandom() cannot. */
+	if (getrandom(&salt, sizeof(salt), GRND_NONBLOCK) != (ssize_t)sizeof(salt))
+		salt = (uint64_t)(now() * 1e9);
+
 	nleaders = (int)((n + per - 1) / per);
 	leaders = calloc((size_t)nleaders, sizeof(*leaders));
 	rels = calloc((size_t)nleaders, sizeof(*rels));
@@ -947,7 +1065,7 @@ int main(int argc, char **argv)
 		char id[65];
 
 		if (!host) {
-			make_id(id, top, i);
+			make_id(id, top, salt, i);
 			snprintf(rels[i], sizeof(rels[i]), "/docker/%s", id);
 			if (make_path(rels[i], true) < 0) {
 				failed = 1;
@@ -981,7 +1099,8 @@ int main(int argc, char **argv)
 
 			if (pid == 0) {
 				close(pipefd[0]);
-				leader_main(i, k, rels[i][0] ? rels[i] : NULL, last_cap, pipefd[1], top);
+				leader_main(i, k, rels[i][0] ? rels[i] : NULL, last_cap, pipefd[1], top,
+					    churn);
 			}
 			if (pid < 0) {
 				msg("fork: %s", strerror(errno));
@@ -1053,6 +1172,8 @@ int main(int argc, char **argv)
 		printf("  cgroups: %s in %d hierarchies\n", host_cgroup, nhiers);
 	else
 		printf("  cgroups: those population was started in\n");
+	for (int i = 0; list && !host && i < nleaders; i++)
+		printf("container %s %d\n", rels[i] + strlen("/docker/"), (int)leaders[i].pid);
 
 	/* Hold them until told to stop; a leader that dies early is only noted. */
 	for (;;) {
