@@ -23,7 +23,8 @@ containers=6 max_scans=30 min_scans=6 seconds=20
 # bash churn.sh --inside OUT, as pid 1 of a new pid namespace.
 if [ "${1:-}" = --inside ]; then
 	out=$2
-	pop_start "$out/pop" -n $((3 * containers)) -k 3 --churn --list || exit 1
+	# The churn takes what CPU the scans leave, not the other way round.
+	POP_NICE=10 pop_start "$out/pop" -n $((3 * containers)) -k 3 --churn --list || exit 1
 	sleep 0.5	# let the churn get going
 	# Pids are handed out in order in a new namespace: the last one counts
 	# the processes and threads made (far below pid_max, no wrap).

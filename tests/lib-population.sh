@@ -23,10 +23,11 @@ pidns_usable() { [ "$(id -u)" = 0 ] && in_pidns true 2>/dev/null; }
 # pop_start LOG ARGS...: start a population with ARGS, its output in LOG,
 # and wait until it is ready (a minute at most: nonzero if not). It is
 # stopped when this shell exits, and then removes the cgroups it made.
+# POP_NICE: its niceness (what it starts inherits it).
 pop_start() {
 	local log=$1 i
 	shift
-	"$POPULATION" --die-with-parent "$@" >"$log" 2>&1 &
+	nice -n "${POP_NICE:-0}" "$POPULATION" --die-with-parent "$@" >"$log" 2>&1 &
 	pop_pid=$!
 	trap 'kill -TERM $pop_pid 2>/dev/null; wait $pop_pid' EXIT
 	for ((i = 0; i < 600; i++)); do
