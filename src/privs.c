@@ -23,10 +23,17 @@ static void cap_t_freep(cap_t *c)
 }
 #define _cleanup_cap_ _cleanup_(cap_t_freep)
 
-/* Whether the running kernel has capability @cap at all. */
+/*
+ * Whether the running kernel has capability @cap at all. cap_max_bits() is
+ * asked once: CAP_IS_SUPPORTED() is a prctl() each time, 500 of them a run.
+ */
 static bool supported(int cap)
 {
-	return cap < CA_CAP_MAX && CAP_IS_SUPPORTED((cap_value_t)cap);
+	static int max = -1;
+
+	if (max < 0)
+		max = (int)cap_max_bits();
+	return cap < CA_CAP_MAX && cap < max;
 }
 
 static uint64_t flag_mask(cap_t caps, cap_flag_t flag)
