@@ -974,6 +974,16 @@ void snapshot_remove(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Where a replay unpacks without $TMPDIR: memory where there is a tmpfs for
+ * it (a 10k-process snapshot is 110k small files, 3.7 s to unpack, scan and
+ * remove on tmpfs against 20-50 s on this disk), else /tmp.
+ */
+static const char *unpack_dir(void)
+{
+	return access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
 int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 {
 	_cleanup_(archive_read_freep_) struct archive *a = NULL;
@@ -990,7 +1000,7 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 	r = open_reader(path, &a, err);
 	if (r < 0)
 		return r;
-	if (asprintf(&root, "%s/capaudit-replay.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
+	if (asprintf(&root, "%s/capaudit-replay.XXXXXX", tmpdir && *tmpdir ? tmpdir : unpack_dir()) < 0)
 		return -ENOMEM;
 	/*
 	 * The directory, and those the archive does not list, are made with the
@@ -1010,8 +1020,14 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 		r = -ENOMEM;
 		goto out;
 	}
-	/* The library's own guards, on top of the checks of member_ok(). */
-	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	/*
+	 * The library's own guards, on top of the checks of member_ok(). Not
+	 * ARCHIVE_EXTRACT_SECURE_SYMLINKS: member_ok() admits no link whose
+	 * target holds a '/', so none can lead out of its directory, and that
+	 * check lstat()ed every component of every member, 2.5 times the
+	 * whole replay of 10k processes.
+	 */
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 					     ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_PERM);
 	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
