@@ -433,26 +433,79 @@ int report_jsonl_print(FILE *out, const struct ca_report *rep)
 	return d.err ? d.err : emit(out, tail, JSON_C_TO_STRING_PLAIN);
 }
 
+/* Write @text with @pad spaces before each line but the first (the first too where @first). */
+static int put_indented(FILE *out, const char *text, int pad, bool first)
+{
+	const char *p = text;
+
+	if (first && fprintf(out, "%*s", pad, "") < 0)
+		return -EIO;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+		if (fwrite(p, 1, n, out) != n)
+			return -EIO;
+		p += n;
+		if (nl && *p && fprintf(out, "%*s", pad, "") < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * The document is put together around its containers, one at a time, in
+ * json-c's own pretty form: memory grows with the largest container, not
+ * with the host (the whole tree took about 16 KiB a process).
+ */
 int report_json_print(FILE *out, const struct ca_report *rep)
 {
-	_cleanup_json_ struct json_object *doc = json_object_new_object();
-	struct json_object *containers = json_object_new_array();
+	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE;
+	_cleanup_json_ struct json_object *head = json_object_new_object();
+	_cleanup_json_ struct json_object *summary = NULL;
 	struct jdoc d = { 0 };
-	size_t i;
+	const char *text;
+	size_t i, len;
+	int r;
 
-	if (!doc) {
-		json_object_put(containers);
+	if (!head)
 		return -ENOMEM;
+	put(&d, head, "schema_version", json_object_new_int(SCHEMA_VERSION));
+	put(&d, head, "host", host_json(&d, rep));
+	put(&d, head, "scanner", scanner_json(&d, rep));
+	put(&d, head, "policy", policy_json(&d, rep->policy));
+	summary = summary_json(&d, rep);
+	if (d.err || !summary)
+		return d.err ? d.err : -ENOMEM;
+
+	/* "{ ... }" less its closing "\n}", then the containers' array */
+	text = json_object_to_json_string_ext(head, flags);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	if (len < 2 || fwrite(text, 1, len - 2, out) != len - 2 || fputs(",\n  \"containers\": [\n", out) == EOF)
+		return -EIO;
+	for (i = 0; i < rep->scan->ncontainers; i++) {
+		_cleanup_json_ struct json_object *c = container_json(&d, &rep->scan->containers[i], rep);
+
+		if (!c || d.err)
+			return d.err ? d.err : -ENOMEM;
+		text = json_object_to_json_string_ext(c, flags);
+		if (!text)
+			return -ENOMEM;
+		r = put_indented(out, text, 4, true);
+		if (r < 0)
+			return r;
+		if (fputs(i + 1 < rep->scan->ncontainers ? ",\n" : "\n", out) == EOF)
+			return -EIO;
 	}
-	put(&d, doc, "schema_version", json_object_new_int(SCHEMA_VERSION));
-	put(&d, doc, "host", host_json(&d, rep));
-	put(&d, doc, "scanner", scanner_json(&d, rep));
-	put(&d, doc, "policy", policy_json(&d, rep->policy));
-	put(&d, doc, "containers", containers);
-	for (i = 0; !d.err && i < rep->scan->ncontainers; i++)
-		append(&d, containers, container_json(&d, &rep->scan->containers[i], rep));
-	put(&d, doc, "summary", summary_json(&d, rep));
-	if (d.err)
-		return d.err;
-	return emit(out, doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	text = json_object_to_json_string_ext(summary, flags);
+	if (!text)
+		return -ENOMEM;
+	if (fputs("  ],\n  \"summary\": ", out) == EOF)
+		return -EIO;
+	r = put_indented(out, text, 2, false);
+	if (r < 0)
+		return r;
+	return fputs("\n}\n", out) == EOF ? -EIO : 0;
 }

@@ -41,6 +41,7 @@ cases=(
 	"mixed-container|mixed|--container c3ce --json"
 	"mixed-pid|mixed|--pid 1202 --format=json-lines"
 	"mixed-nothing-selected|mixed|--runtime lxc"
+	"mixed-nothing-selected-json|mixed|--runtime lxc --json"
 	"kube-tree|kube-systemd|--tree --color=never -o ID,COMM,POD,QOS,SANDBOX,VERDICT"
 	"list-columns|quiet|-H"
 	"usage-format|quiet|--format=xml"
