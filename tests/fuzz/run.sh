@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run.sh TARGET SECONDS|-runs=N [LIBFUZZER-OPTION...]: fuzz one target of a
+# build configured with --enable-fuzzing, from its seeds (made by seeds.sh
+# when missing) and its regressions, with its dictionary. Run from the build
+# directory. New inputs go to fuzz-corpus/TARGET, crashes and leaks to
+# fuzz-artifacts/; the exit status is libFuzzer's (0: nothing found).
+set -eu
+
+[ $# -ge 2 ] || { echo "usage: $0 status|cgroup|policy|snapshot SECONDS|-runs=N [OPTION...]" >&2; exit 2; }
+target=$1 limit=$2
+shift 2
+src=$(cd "$(dirname "$0")" && pwd)
+bin=${FUZZ_BINDIR:-$PWD/tests/fuzz}/fuzz_$target
+[ -x "$bin" ] || { echo "$0: no $bin: configure with CC=clang --enable-fuzzing and make" >&2; exit 2; }
+seeds=${FUZZ_SEEDS:-$PWD/fuzz-seeds}
+[ -d "$seeds/$target" ] || bash "$src/seeds.sh" "$seeds" >/dev/null
+corpus=$PWD/fuzz-corpus/$target
+mkdir -p "$corpus" fuzz-artifacts
+
+case $limit in
+-runs=*) opts=("$limit") ;;
+*) opts=(-max_total_time="$limit") ;;
+esac
+inputs=("$corpus" "$seeds/$target")
+[ -d "$src/regressions/$target" ] && inputs+=("$src/regressions/$target")
+# Leaks fail a run as crashes do; the timeout and memory limit catch an
+# input that hangs the reader or makes it allocate without bound.
+exec "$bin" "${opts[@]}" -dict="$src/$target.dict" -artifact_prefix=fuzz-artifacts/"$target"- \
+	-detect_leaks=1 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$@" "${inputs[@]}"
