@@ -443,6 +443,14 @@ static int handler(void *user, const char *section, const char *name, const char
 		return 0;
 	if (l->cur < 0)
 		return fail(l, l->lineno, "key \"%s\" outside a section", name);
+	/*
+	 * inih reads "key =;x" as ";x" but "key = ;x" as an empty value and a
+	 * comment: one meaning only, or `policy show` (which writes " = ")
+	 * would turn the one into the other.
+	 */
+	if (value[0] == ';')
+		return fail(l, l->lineno, "the value of %s starts with \";\", which after a space starts a comment",
+			    name);
 	sec = &l->p->sections[l->cur];
 	if (strcmp(section, sec->name) != 0)
 		return fail(l, l->lineno, "a section header must start its line");
