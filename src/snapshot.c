@@ -1033,7 +1033,7 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 		const char *name = archive_entry_pathname(e);
 		const char *link = archive_entry_symlink(e);
 		int type = archive_entry_filetype(e);
-		char *full = NULL;
+		char *full = NULL, *copy;
 
 		if (!name || !member_ok(name, type, link ? link : "")) {
 			r = err_set(err, -EINVAL, "%s: refusing member \"%s\": not what a snapshot holds", path,
@@ -1053,7 +1053,14 @@ int snapshot_unpack(const char *path, char **dir, struct ca_err *err)
 			r = err_set(err, -EINVAL, "%s: member \"%s\" given twice", path, name);
 			goto out;
 		}
-		tsearch(strdup(name), &seen, (int (*)(const void *, const void *))strcmp);
+		copy = strdup(name);
+		if (!copy || !tsearch(copy, &seen, (int (*)(const void *, const void *))strcmp)) {
+			free(copy);
+			r = -ENOMEM;
+			goto out;
+		}
+		/* archive_entry_set_pathname() frees what @name points to: messages use the copy. */
+		name = copy;
 		if (asprintf(&full, "%s/%s", root, name) < 0) {
 			r = -ENOMEM;
 			goto out;
