@@ -46,6 +46,19 @@ for dir in "$fixtures"/*/; do
 	(cd "$fixtures" && "$capaudit" snapshot "$out/snapshot/$name.tar" --policy built-in \
 		--proc-root "$name" 2>/dev/null)
 done
+# The smallest snapshot with a container in it: a host init and one docker
+# process, status files cut to what the scan reads. Each execution of
+# fuzz_snapshot costs about the archive's size, so most mutations start here.
+tiny=$tmp/tiny
+mkdir -p "$tiny/sys/kernel" "$tiny/1" "$tiny/40"
+cp "$fixtures/quiet/sys/kernel/cap_last_cap" "$tiny/sys/kernel/"
+cp -P -r "$fixtures/quiet/1/ns" "$tiny/1/"
+keep='^(Name|PPid|Uid|Gid|NSpid|Kthread|Cap[A-Za-z]+|NoNewPrivs|Seccomp):'
+grep -E "$keep" "$fixtures/quiet/1/status" >"$tiny/1/status"
+printf '0::/init.scope\n' >"$tiny/1/cgroup"
+sed -e 's/^PPid:.*/PPid:\t1/' -e 's/^CapEff:.*/CapEff:\t00000000a80425fb/' "$tiny/1/status" >"$tiny/40/status"
+printf '0::/system.slice/docker-%s.scope\n' "$(printf 'ab%.0s' {1..32})" >"$tiny/40/cgroup"
+(cd "$tmp" && "$capaudit" snapshot "$out/snapshot/tiny.tar" --policy built-in --proc-root tiny 2>/dev/null)
 # One compressed, so that the reader's filters are reached too.
 (cd "$fixtures" && "$capaudit" snapshot "$out/snapshot/legacy.tar.gz" --policy built-in \
 	--proc-root legacy 2>/dev/null)
