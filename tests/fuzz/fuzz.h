@@ -10,7 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/**
+ * LLVMFuzzerTestOneInput() - run one input through the code under test and
+ * check what it promises; abort where a promise is broken. Frees all it
+ * takes. Returns 0, as libFuzzer wants.
+ */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/**
+ * LLVMFuzzerInitialize() - once, before the first input (replay.c calls it
+ * too). Returns 0.
+ */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /*
