@@ -721,7 +721,7 @@ static int parse_manifest(const char *text, size_t len, void **tree)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *sp = nl ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
-		struct mline *m;
+		struct mline *m, **node;
 
 		if (!nl || !sp || (size_t)(sp - p) >= sizeof(m->sum) || sp + 4 >= nl || sp[1] != ' ' ||
 		    sp[3] != ' ')
@@ -732,9 +732,15 @@ static int parse_manifest(const char *text, size_t len, void **tree)
 		memcpy(m->sum, p, (size_t)(sp - p));
 		m->type = sp[2];
 		m->name = strndup(sp + 4, (size_t)(nl - sp - 4));
-		if (!m->name || !tsearch(m, tree, mline_cmp)) {
+		node = m->name ? tsearch(m, tree, mline_cmp) : NULL;
+		if (!node) {
 			mline_free(m);
 			return -ENOMEM;
+		}
+		/* A name given twice: tsearch() kept the first, and no capture writes that. */
+		if (*node != m) {
+			mline_free(m);
+			return -EINVAL;
 		}
 		p = nl + 1;
 	}

@@ -75,6 +75,10 @@ head -c 3000 "$tmp/mixed.tar.gz" >"$tmp/cut.tar.gz"
 expect_verify "a truncated archive is unreadable" "$tmp/cut.tar.gz" 2 "capaudit: "
 (cd "$tmp/x" && tar -cf "$tmp/nomanifest.tar" proc)
 expect_verify "no manifest, no snapshot" "$tmp/nomanifest.tar" 2 "not a capaudit snapshot"
+head -1 "$tmp/x/MANIFEST.sha256" >>"$tmp/x/MANIFEST.sha256"
+(cd "$tmp/x" && tar -cf "$tmp/twice.tar" --no-recursion $members)
+expect_verify "a manifest that names a member twice is malformed" "$tmp/twice.tar" 2 "manifest is malformed"
+tar -xf "$tmp/mixed.tar" -C "$tmp/x" MANIFEST.sha256
 
 # 5. Hostile archives: refused, exit 2, nothing written outside.
 escape=$tmp/escape-$$
