@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,8 +22,8 @@
 #include "report.h"
 #include "snapshot.h"
 
-static char workdir[] = "/dev/shm/capaudit-fuzz.XXXXXX";
-static char input[sizeof(workdir) + 16];
+static char workdir[PATH_MAX];
+static char input[PATH_MAX + 8];
 static FILE *devnull;
 
 static void cleanup(void)
@@ -33,15 +34,20 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *t = getenv("TMPDIR");
+	struct stat st;
+
 	(void)argc;
 	(void)argv;
-	/* tmpfs: an execution writes a file and unpacks a tree, and must not wear a disk. */
-	if (!mkdtemp(workdir)) {
-		const char *t = getenv("TMPDIR");
-
-		snprintf(workdir, sizeof(workdir), "%s/cafz.XXXXXX", t && strlen(t) < 12 ? t : "/tmp");
-		FUZZ_ASSERT(mkdtemp(workdir) != NULL);
-	}
+	/*
+	 * An execution writes a file and unpacks a tree: on tmpfs, so as not
+	 * to wear a disk. run.sh gives a $TMPDIR there that it removes even
+	 * after a crash, which skips cleanup().
+	 */
+	if (!t || !*t)
+		t = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+	snprintf(workdir, sizeof(workdir), "%s/capaudit-fuzz.XXXXXX", t);
+	FUZZ_ASSERT(mkdtemp(workdir) != NULL);
 	snprintf(input, sizeof(input), "%s/input", workdir);
 	/* snapshot_unpack() makes its directory in $TMPDIR. */
 	FUZZ_ASSERT(setenv("TMPDIR", workdir, 1) == 0);

@@ -28,7 +28,12 @@ esac
 [ "$target" = snapshot ] && opts+=(-max_len=32768)
 inputs=("$corpus" "$seeds/$target")
 [ -d "$src/regressions/$target" ] && inputs+=("$src/regressions/$target")
+# fuzz_snapshot works in $TMPDIR, on tmpfs where there is one; a crash
+# leaves its files behind.
+TMPDIR=$(mktemp -d /dev/shm/capaudit-fuzz.XXXXXX 2>/dev/null || mktemp -d)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 # Leaks fail a run as crashes do; the timeout and memory limit catch an
 # input that hangs the reader or makes it allocate without bound.
-exec "$bin" "${opts[@]}" -dict="$src/$target.dict" -artifact_prefix=fuzz-artifacts/"$target"- \
+"$bin" "${opts[@]}" -dict="$src/$target.dict" -artifact_prefix=fuzz-artifacts/"$target"- \
 	-detect_leaks=1 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$@" "${inputs[@]}"
