@@ -753,26 +753,39 @@ static la_int64_t size_max(const char *name)
 	return !strcmp(name, M_MANIFEST) || !strcmp(name, M_ERRORS) ? LIST_MAX : MEMBER_MAX;
 }
 
+/*
+ * Read a member whole. The buffer grows with what arrives, not with what the
+ * header claims: a 512-byte archive must not make us allocate a gigabyte.
+ */
 static int read_member(struct archive *a, struct archive_entry *e, char **data, size_t *len)
 {
 	la_int64_t size = archive_entry_size(e);
+	size_t got = 0, cap = 0;
 	la_ssize_t n;
 
 	*data = NULL;
 	*len = 0;
 	if (size < 0 || size > size_max(archive_entry_pathname(e)))
 		return -EFBIG;
-	*data = malloc((size_t)size + 1);
-	if (!*data)
-		return -ENOMEM;
-	n = archive_read_data(a, *data, (size_t)size);
-	if (n != (la_ssize_t)size) {
+	do {
+		size_t want = (size_t)size - got < 65536 ? (size_t)size - got : 65536;
+
+		if (util_grow(data, &cap, got + want + 1, 1) < 0) {
+			free(*data);
+			*data = NULL;
+			return -ENOMEM;
+		}
+		n = want ? archive_read_data(a, *data + got, want) : 0;
+		if (n > 0)
+			got += (size_t)n;
+	} while (n > 0 && got < (size_t)size);
+	if (got != (size_t)size) {
 		free(*data);
 		*data = NULL;
 		return -EIO;
 	}
-	(*data)[size] = '\0';
-	*len = (size_t)size;
+	(*data)[got] = '\0';
+	*len = got;
 	return 0;
 }
 
