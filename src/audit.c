@@ -55,16 +55,27 @@ static void subject_of(struct ca_subject *s, const struct ca_scan *scan,
 	s->last_cap = scan->host.last_cap;
 }
 
-/* Gather @item of process @pid into the container's findings. */
+static bool finding_is(const struct ca_finding *f, const struct ca_verdict_item *item)
+{
+	return f->rule == item->rule && f->severity == item->severity && f->section == item->section &&
+	       f->set == item->set;
+}
+
+/*
+ * Gather @item of process @pid into the container's findings. @last[rule]
+ * is the finding that rule went to last: a container's processes mostly
+ * break the same rules the same way.
+ */
 static int add_item(struct ca_container *c, const struct ca_verdict_item *item, pid_t pid,
-		    bool userns)
+		    bool userns, size_t last[CA_RULES_MAX])
 {
 	struct ca_finding *f = NULL, *n;
 	size_t i;
 
-	for (i = 0; i < c->nfindings; i++)
-		if (c->findings[i].rule == item->rule && c->findings[i].severity == item->severity &&
-		    c->findings[i].section == item->section && c->findings[i].set == item->set)
+	if (last[item->rule] < c->nfindings && finding_is(&c->findings[last[item->rule]], item))
+		f = &c->findings[last[item->rule]];
+	for (i = 0; !f && i < c->nfindings; i++)
+		if (finding_is(&c->findings[i], item))
 			f = &c->findings[i];
 	if (!f) {
 		n = realloc(c->findings, (c->nfindings + 1) * sizeof(*n));
@@ -82,6 +93,7 @@ static int add_item(struct ca_container *c, const struct ca_verdict_item *item, 
 	if (util_grow(&f->pids, &f->pids_cap, f->npids + 1, sizeof(*f->pids)) < 0)
 		return -ENOMEM;
 	f->pids[f->npids++] = pid;
+	last[item->rule] = (size_t)(f - c->findings);
 	f->caps |= item->caps;
 	f->denied |= item->denied;
 	/* Only where every process that breaks it holds it in a child user namespace. */
@@ -102,6 +114,7 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 			   const struct ca_policy *policy)
 {
 	struct ca_verdict_item items[CA_RULES_MAX];
+	size_t last[CA_RULES_MAX];
 	struct ca_resolved rules;
 	struct ca_subject s;
 	bool judged = false, by_comm = policy_by_comm(policy);
@@ -109,6 +122,7 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 	int r;
 
 	container_union(c);
+	memset(last, 0xff, sizeof(last));	/* SIZE_MAX: none yet */
 	c->verdict = CA_VERDICT_UNKNOWN;
 	for (i = 0; i < c->nprocs; i++) {
 		const struct ca_proc *p = &c->procs[i];
@@ -122,7 +136,7 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 		judged = true;
 		n = policy_judge(policy, &rules, &s, items);
 		for (j = 0; j < n; j++) {
-			r = add_item(c, &items[j], p->pid, s.userns_child == CA_YES);
+			r = add_item(c, &items[j], p->pid, s.userns_child == CA_YES, last);
 			if (r < 0)
 				return r;
 		}
