@@ -474,6 +474,9 @@ void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out)
 			const char *lend = nl ? nl : end;
 			const char *c1, *c2;
 
+			/* The first pass wants "0::" only: no need to find the colons of the rest. */
+			if (rank == 0 && !(lend - p > 3 && p[0] == '0' && p[1] == ':' && p[2] == ':'))
+				goto next_line;
 			/* "hierarchy:controllers:path"; the path itself may hold ':'. */
 			c1 = memchr(p, ':', (size_t)(lend - p));
 			c2 = c1 ? memchr(c1 + 1, ':', (size_t)(lend - c1 - 1)) : NULL;
@@ -494,6 +497,7 @@ void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out)
 					break;
 				}
 			}
+next_line:
 			if (!nl)
 				break;
 			p = nl + 1;

@@ -233,15 +233,39 @@ static bool key_may_be_ours(char c)
 	}
 }
 
+/* The line after @p that starts with @key, or NULL; glibc's memmem() is no faster than lines. */
+static const char *find_line(const char *p, const char *end, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (p++; p < end && (p = memchr(p, key[0], (size_t)(end - p))); p++)
+		if (p[-1] == '\n' && (size_t)(end - p) >= n && memcmp(p, key, n) == 0)
+			return p;
+	return NULL;
+}
+
 void status_parse(const char *buf, size_t len, struct ca_status *st)
 {
 	const char *p = buf, *end = buf + len;
 
 	memset(st, 0, sizeof(*st));
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *colon;
+		const char *nl, *colon;
 		struct line l;
+
+		/*
+		 * From "VmPeak:" to "CapInh:" the kernel writes nothing of ours:
+		 * one search passes over some 25 lines.
+		 */
+		if (*p == 'V' && !st->caps.known) {
+			const char *cap = find_line(p, end, "CapInh:");
+
+			if (cap) {
+				p = cap;
+				continue;
+			}
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
 
 		/* A last line without its newline was cut off: its value may be too. */
 		if (!nl)
