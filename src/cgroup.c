@@ -120,6 +120,11 @@ static bool comp_is(struct comp c, const char *word)
 	return word && strlen(word) == c.len && memcmp(c.s, word, c.len) == 0;
 }
 
+static bool comp_is_comp(struct comp a, struct comp b)
+{
+	return a.s && b.s && a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
+}
+
 static bool comp_has_prefix(struct comp c, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -462,6 +467,7 @@ void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out)
 {
 	const char *end = buf + len;
 	struct ca_attrib candidate, at;
+	struct comp last = { NULL, 0 };
 	bool have_candidate = false;
 	int rank;
 
@@ -483,7 +489,17 @@ void cgroup_parse(const char *buf, size_t len, struct ca_attrib *out)
 			if (c2 && c1 > p && c2 + 1 < lend && c2[1] == '/' &&
 			    line_rank((struct comp){ p, (size_t)(c1 - p) },
 				      (struct comp){ c1 + 1, (size_t)(c2 - c1 - 1) }) == rank) {
-				switch (cgroup_path_attribute(c2 + 1, (size_t)(lend - c2 - 1), &at)) {
+				struct comp path = { c2 + 1, (size_t)(lend - c2 - 1) };
+
+				/*
+				 * v1 controllers mostly repeat one path: a path that
+				 * named nothing (or a candidate, already kept) says
+				 * nothing more the second time.
+				 */
+				if (comp_is_comp(path, last))
+					goto next_line;
+				last = path;
+				switch (cgroup_path_attribute(path.s, path.len, &at)) {
 				case CA_ATTRIB_CONTAINER:
 				case CA_ATTRIB_MONITOR:
 					*out = at;
