@@ -72,6 +72,8 @@ struct walk {
 	struct pending *pending;
 	size_t npending, pending_cap;
 	void *cands;			/* tree of struct cand */
+	uint32_t *later;		/* nodes of host processes whose ancestry waits for the walk's end */
+	size_t nlater, later_cap;
 };
 
 static int ckey_cmp(const void *a, const void *b)
@@ -391,6 +393,18 @@ static int add_process(struct walk *w, const struct ca_proc *p, const struct ca_
 		return 0;
 	if (!nested && at->kind != CA_ATTRIB_CANDIDATE && n->anc == ANC_NONE)
 		return 0;		/* a host process */
+	/*
+	 * A host process whose parent comes later in the walk (pids wrap) is
+	 * a container's only where a supervisor turns out to be above it,
+	 * which is rare: keep 4 bytes, not its record, and read it again
+	 * then (read_later()). At 10k processes past a wrap this was 2 MB.
+	 */
+	if (!nested && at->kind != CA_ATTRIB_CANDIDATE && n->anc == ANC_UNRESOLVED) {
+		if (util_grow(&w->later, &w->later_cap, w->nlater + 1, sizeof(*w->later)) < 0)
+			return -ENOMEM;
+		w->later[w->nlater++] = (uint32_t)(w->nnodes - 1);
+		return 0;
+	}
 
 	if (at->kind == CA_ATTRIB_CANDIDATE && !(cand = cand_get(w, at)))
 		return -ENOMEM;
@@ -510,10 +524,45 @@ static int resolve_pending(struct walk *w, struct pending *q)
 	return container_add(w, CA_RT_UNKNOWN, id, CA_SRC_PIDNS, NULL, &q->p);
 }
 
+/*
+ * The processes add_process() left for later that have a supervisor above
+ * them after all: their status is read again (a snapshot keeps the first
+ * read) and they are judged like any other process under a supervisor.
+ */
+static int read_later(struct walk *w)
+{
+	size_t i;
+	int err = 0, r;
+
+	for (i = 0; i < w->nlater; i++) {
+		const struct node *n = &w->nodes[w->later[i]];
+		struct pending *q;
+
+		if (ancestor_sup(w, n) < 0)
+			continue;
+		r = read_pid_file(w->root, w->buf, n->pid, "status", &err);
+		if (r == -ENOMEM)
+			return r;
+		if (r != READ_OK)
+			continue;	/* gone, or unreadable now: it stays a host process */
+		if (util_grow(&w->pending, &w->pending_cap, w->npending + 1, sizeof(*w->pending)) < 0)
+			return -ENOMEM;
+		q = &w->pending[w->npending++];
+		memset(q, 0, sizeof(*q));
+		q->p.pid = n->pid;
+		status_parse(w->buf->data, w->buf->len, &q->p.st);
+	}
+	return 0;
+}
+
 static int resolve_all_pending(struct walk *w)
 {
 	size_t i;
 	int r;
+
+	r = read_later(w);
+	if (r < 0)
+		return r;
 
 	/* The walk lists pids in order: sort only where a proc root did not. */
 	for (i = 1; i < w->npending; i++)
@@ -709,6 +758,7 @@ int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, st
 out:
 	tdestroy(w.tree, free);
 	tdestroy(w.cands, free);
+	free(w.later);
 	pidmap_free(&w.pids);
 	free(w.nodes);
 	free(w.sups);

@@ -370,6 +370,10 @@ def nested():
     proc(root, 522, "podman", ppid=520, cgroup="/user.slice", uid=1000,
          ns=dict(HOST_NS, mnt=4026532250))
     proc(root, 523, "runc", ppid=520, cgroup="/user.slice")
+    # pids wrapped: the same, read before the conmon above them
+    proc(root, 518, "sleep", ppid=520, cgroup="/user.slice", bnd=PODMAN,
+         ns=dict(HOST_NS, mnt=4026532518))
+    proc(root, 519, "runc", ppid=520, cgroup="/user.slice", ns=dict(HOST_NS, mnt=4026532250))
     # a container naming a sub-cgroup like a monitor hides nothing
     proc(root, 600, "sleep", ppid=40, cgroup="/sandbox/libpod-conmon-x", bnd=DOCKER,
          nspid="600\t1", ns=dict(pid=4026532600))
