@@ -300,6 +300,8 @@ static bool colon_match(struct comp c, struct comp parent, struct ca_attrib *out
 
 static void set_container(struct ca_attrib *out, enum ca_runtime rt, const char *id)
 {
+	size_t n = strnlen(id, CA_ID_MAX - 1);
+
 	if (out->kind == CA_ATTRIB_CONTAINER) {
 		/* The outer one becomes a parent; past the limit the outermost go. */
 		if (out->nparents == CA_PARENTS_MAX) {
@@ -313,8 +315,8 @@ static void set_container(struct ca_attrib *out, enum ca_runtime rt, const char 
 	}
 	out->kind = CA_ATTRIB_CONTAINER;
 	out->runtime = rt;
-	memcpy(out->id, id, strnlen(id, CA_ID_MAX - 1));
-	out->id[strnlen(id, CA_ID_MAX - 1)] = '\0';
+	memcpy(out->id, id, n);
+	out->id[n] = '\0';
 }
 
 /* A containerd namespace or container id: what ctr accepts. */

@@ -335,15 +335,19 @@ static int cand_cmp(const void *a, const void *b)
 /* The one copy of @at's "/<namespace>/<id>", or NULL without memory. */
 static const struct cand *cand_get(struct walk *w, const struct ca_attrib *at)
 {
-	struct cand *key, **found;
+	struct cand probe, *key, **found;
 
+	memcpy(probe.ns, at->ns, sizeof(probe.ns));
+	memcpy(probe.id, at->id, sizeof(probe.id));
+	found = tfind(&probe, &w->cands, cand_cmp);
+	if (found)
+		return *found;
 	key = malloc(sizeof(*key));
 	if (!key)
 		return NULL;
-	memcpy(key->ns, at->ns, sizeof(key->ns));
-	memcpy(key->id, at->id, sizeof(key->id));
+	*key = probe;
 	found = tsearch(key, &w->cands, cand_cmp);
-	if (!found || *found != key)
+	if (!found)
 		free(key);
 	return found ? *found : NULL;
 }
