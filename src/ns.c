@@ -19,9 +19,25 @@ static const char *const names[CA_NS_COUNT] = {
 	[CA_NS_CGROUP] = "cgroup",
 };
 
+/* The links under /proc/<pid>, as procroot_pid_rel() takes them. */
+static const char *const files[CA_NS_COUNT] = {
+	[CA_NS_PID] = "ns/pid",
+	[CA_NS_NET] = "ns/net",
+	[CA_NS_IPC] = "ns/ipc",
+	[CA_NS_UTS] = "ns/uts",
+	[CA_NS_USER] = "ns/user",
+	[CA_NS_MNT] = "ns/mnt",
+	[CA_NS_CGROUP] = "ns/cgroup",
+};
+
 const char *ns_name(enum ca_ns ns)
 {
 	return ns < CA_NS_COUNT ? names[ns] : "?";
+}
+
+const char *ns_file(enum ca_ns ns)
+{
+	return ns < CA_NS_COUNT ? files[ns] : "ns/?";
 }
 
 int ns_link_parse(enum ca_ns ns, const char *target, uint64_t *inode)
@@ -58,7 +74,7 @@ int ns_read(const struct ca_procroot *root, pid_t pid, enum ca_ns ns, uint64_t *
 
 	if (ns >= CA_NS_COUNT)
 		return -EINVAL;
-	snprintf(rel, sizeof(rel), "%d/ns/%s", (int)pid, names[ns]);
+	procroot_pid_rel(rel, sizeof(rel), pid, files[ns]);
 	n = procroot_readlink(root, rel, target, sizeof(target));
 	if (n < 0)
 		return (int)n;

@@ -26,6 +26,11 @@ enum ca_ns {
 const char *ns_name(enum ca_ns ns);
 
 /**
+ * ns_file() - the link's path under /proc/<pid> ("ns/pid", "ns/net", ...).
+ */
+const char *ns_file(enum ca_ns ns);
+
+/**
  * ns_link_parse() - the inode in a link target "<type>:[<inode>]".
  * Returns 0, or -EINVAL where the text is not that, for that type.
  */

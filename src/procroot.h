@@ -85,6 +85,13 @@ ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca
 ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
 
 /**
+ * procroot_pid_rel() - "<@pid>/<@file>" in @rel, the name every procroot_*()
+ * takes; "" where it does not fit @size. Twice or more per process: snprintf()
+ * showed in profiles.
+ */
+void procroot_pid_rel(char *rel, size_t size, pid_t pid, const char *file);
+
+/**
  * procroot_readlink() - the target of the link @rel, NUL-terminated in @out.
  * Returns its length, or a negative errno (-ENAMETOOLONG if it does not fit).
  */

@@ -106,26 +106,6 @@ enum read_result {
 	READ_FAILED,			/* kept, with *err set */
 };
 
-/* "<pid>/<file>" in @rel: twice per process, where snprintf() showed in profiles. */
-static void pid_rel(char *rel, size_t size, pid_t pid, const char *file)
-{
-	char digits[16];
-	size_t n = 0, len = strlen(file);
-	unsigned v = (unsigned)pid;
-
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < sizeof(digits));
-	if (n + 1 + len >= size) {
-		rel[0] = '\0';
-		return;
-	}
-	while (n)
-		*rel++ = digits[--n];
-	*rel++ = '/';
-	memcpy(rel, file, len + 1);
-}
-
 /* Read /proc/<pid>/<file> into @buf; -ENOMEM is the only error that stops a scan. */
 static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid_t pid,
 			 const char *file, int *err)
@@ -133,7 +113,7 @@ static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid
 	char rel[128];
 	ssize_t n;
 
-	pid_rel(rel, sizeof(rel), pid, file);
+	procroot_pid_rel(rel, sizeof(rel), pid, file);
 	n = procroot_read(root, rel, buf);
 	if (n == -ENOENT || n == -ESRCH || n == 0)
 		return READ_VANISHED;

@@ -169,7 +169,7 @@ static int file_bit(const char *file)
 		return DIR_BIT;
 	if (strncmp(file, "ns/", 3) == 0) {
 		for (ns = 0; ns < CA_NS_COUNT; ns++)
-			if (strcmp(file + 3, ns_name(ns)) == 0)
+			if (strcmp(file, ns_file(ns)) == 0)
 				return (int)NS_BIT(ns);
 		return -1;
 	}
@@ -541,7 +541,7 @@ static void take(const struct ca_procroot *root, const struct seen_pid *sp, cons
 
 	if (sp->have & (1u << file_bit(file)))
 		return;
-	snprintf(rel, sizeof(rel), "%d/%s", (int)sp->pid, file);
+	procroot_pid_rel(rel, sizeof(rel), sp->pid, file);
 	procroot_read(root, rel, buf);
 }
 
@@ -585,7 +585,7 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 			/* the user namespace's link is read for its inode, captured or not */
 			if (ns != CA_NS_USER && (sp.have & (1u << NS_BIT(ns))))
 				continue;
-			snprintf(rel, sizeof(rel), "%d/ns/%s", (int)sp.pid, ns_name(ns));
+			procroot_pid_rel(rel, sizeof(rel), sp.pid, ns_file(ns));
 			if (procroot_readlink(root, rel, target, sizeof(target)) >= 0 && ns == CA_NS_USER)
 				user_known = ns_link_parse(CA_NS_USER, target, &user) == 0;
 		}
