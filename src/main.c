@@ -715,7 +715,6 @@ static int run_snapshot(const struct options *o)
 	bool to_stdout = strcmp(o->archive, "-") == 0;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
-	size_t i;
 
 	if (to_stdout && (o->format_given || (o->digest_file && strcmp(o->digest_file, "-") == 0))) {
 		warn_msg("snapshot -: the archive takes standard output; no report or digest can");
@@ -769,8 +768,7 @@ static int run_snapshot(const struct options *o)
 	}
 	if (warn_unread(&scan, root.path))
 		goto out;
-	for (i = 0; i < CA_SHA256_LEN; i++)
-		snprintf(sum + 2 * i, 3, "%02x", sha[i]);
+	util_hex(sha, sizeof(sha), sum);
 	fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, sum,
 		now(CLOCK_MONOTONIC) - started);
 	if (o->digest_file) {

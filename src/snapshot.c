@@ -22,12 +22,13 @@
 #include "policy_ini.h"
 #include "snaplibs.h"
 #include "snapshot.h"
+#include "snapwriter.h"
 
 /* The members a snapshot holds besides proc/. */
 #define M_ERRORS "errors"
 #define M_METADATA "metadata.json"
 #define M_POLICY "policy.ini"
-#define M_MANIFEST "MANIFEST.sha256"
+#define M_MANIFEST CA_MANIFEST
 
 /* No file a scan reads is near this; a larger member is not a snapshot's. */
 #define MEMBER_MAX (16u << 20)
@@ -36,19 +37,12 @@
 #define MEMBERS_MAX (4u << 20)
 
 struct ca_snapshot {
-	struct archive *a;
-	int fd;
-	EVP_MD_CTX *whole;		/* over every byte of the archive */
+	struct ca_snapwriter *w;	/* the archive: members go there */
 	int err;			/* the first failure, sticky */
 	char msg[256];
+	bool writer_failed;		/* @err came from the writer, which has the message */
 	struct ca_recorder rec;
 	struct ca_nameset seen;		/* every name captured, or whose read failed */
-	struct archive_entry *entry;	/* reused for every member */
-	EVP_MD_CTX *member;		/* reused for every member's checksum */
-	EVP_MD *sha256;			/* fetched once: EVP_sha256() is looked up at every init */
-	time_t mtime;			/* every member's */
-	char *manifest;			/* "<sha256>  <type> <name>\n" lines */
-	size_t manifest_len, manifest_cap;
 	char *errors;			/* "<errno> <rel>\n" lines */
 	size_t errors_len, errors_cap;
 	struct seen_pid *procs;		/* what is captured of each process */
@@ -69,34 +63,11 @@ static void archive_read_freep_(struct archive **a)
 		archive_read_free(*a);
 }
 
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static int sha256(const void *data, size_t len, unsigned char out[CA_SHA256_LEN])
 {
 	unsigned int n = 0;
 
 	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
-}
-
-/* One context for every member: EVP_Digest() would make and free one each time. */
-static int member_sum(struct ca_snapshot *s, const void *data, size_t len,
-		      unsigned char out[CA_SHA256_LEN])
-{
-	unsigned int n = 0;
-
-	return EVP_DigestInit_ex(s->member, s->sha256, NULL) == 1 &&
-	       EVP_DigestUpdate(s->member, data, len) == 1 &&
-	       EVP_DigestFinal_ex(s->member, out, &n) == 1 ? 0 : -EIO;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s)
@@ -115,29 +86,7 @@ static void fail(struct ca_snapshot *s, int err, const char *what)
 	if (s->err)
 		return;
 	s->err = err;
-	snprintf(s->msg, sizeof(s->msg), "%s: %s", what,
-		 s->a && archive_error_string(s->a) ? archive_error_string(s->a) : strerror(-err));
-}
-
-static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
-{
-	struct ca_snapshot *s = ctx;
-	const char *p = buf;
-	size_t done = 0;
-
-	(void)a;
-	if (EVP_DigestUpdate(s->whole, buf, len) != 1)
-		return -1;
-	while (done < len) {
-		ssize_t n = write(s->fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return (la_ssize_t)len;
+	snprintf(s->msg, sizeof(s->msg), "%s: %s", what, strerror(-err));
 }
 
 /*
@@ -240,18 +189,10 @@ static int mark(struct ca_snapshot *s, const char *name, size_t nlen)
 	return nameset_add(&s->seen, name, nlen);
 }
 
-/*
- * Add one member, once; its checksum goes to the manifest. @name is @nlen
- * bytes, NUL-terminated. The entry is reused: a new one per member cost a
- * dozen allocations.
- */
+/* Add one member, once. @name is @nlen bytes, NUL-terminated. */
 static void add(struct ca_snapshot *s, char type, const char *name, size_t nlen, const char *data,
 		size_t len)
 {
-	struct archive_entry *e = s->entry;
-	unsigned char d[CA_SHA256_LEN];
-	char line[2 * CA_SHA256_LEN + 4 + PATH_MAX];
-	size_t at;
 	int r;
 
 	if (s->err)
@@ -263,56 +204,12 @@ static void add(struct ca_snapshot *s, char type, const char *name, size_t nlen,
 	r = mark(s, name, nlen);
 	if (r == 0)
 		return;		/* read twice by the scan: captured once */
-	if (r < 0) {
+	if (r > 0) {
+		r = snapwriter_add(s->w, type, name, nlen, data, len);
+		s->writer_failed = r < 0;
+	}
+	if (r < 0)
 		fail(s, r, name);
-		return;
-	}
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_mtime(e, s->mtime, 0);
-	archive_entry_set_symlink(e, NULL);
-	archive_entry_set_size(e, 0);
-	if (type == 'd') {
-		archive_entry_set_filetype(e, AE_IFDIR);
-		archive_entry_set_perm(e, 0755);
-		memcpy(line, "-", 1);
-		at = 1;
-	} else {
-		if (type == 'l') {
-			archive_entry_set_filetype(e, AE_IFLNK);
-			archive_entry_set_perm(e, 0777);
-			archive_entry_set_symlink(e, data);
-		} else {
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_perm(e, 0644);
-			archive_entry_set_size(e, (la_int64_t)len);
-		}
-		if (member_sum(s, data, len, d) < 0) {
-			fail(s, -EIO, name);
-			return;
-		}
-		hex(d, sizeof(d), line);
-		at = 2 * CA_SHA256_LEN;
-	}
-	if (archive_write_header(s->a, e) != ARCHIVE_OK ||
-	    (type == 'f' && len && archive_write_data(s->a, data, len) != (la_ssize_t)len)) {
-		fail(s, -EIO, name);
-		return;
-	}
-	/* "<sum>  <type> <name>\n" */
-	line[at++] = ' ';
-	line[at++] = ' ';
-	line[at++] = type;
-	line[at++] = ' ';
-	memcpy(line + at, name, nlen);
-	at += nlen;
-	line[at++] = '\n';
-	if (util_grow(&s->manifest, &s->manifest_cap, s->manifest_len + at + 1, 1) < 0) {
-		fail(s, -ENOMEM, name);
-		return;
-	}
-	memcpy(s->manifest + s->manifest_len, line, at);
-	s->manifest_len += at;
-	s->manifest[s->manifest_len] = '\0';
 }
 
 static void add_own(struct ca_snapshot *s, const char *name, const char *data, size_t len)
@@ -407,45 +304,21 @@ static int filter_of(const struct ca_snapshot_opts *o, struct ca_err *err)
 int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, struct ca_err *err)
 {
 	struct ca_snapshot *s;
-	int filter = filter_of(o, err), r;
+	int filter = filter_of(o, err);
 	time_t now = time(NULL);
 	struct tm tm;
 
 	if (filter < 0)
 		return filter;
-	r = snaplibs_load(err);
-	if (r < 0)
-		return r;
 	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
+	if (!s || snapwriter_new(&s->w, o->fd, filter, o->name, now) < 0) {
+		free(s);
+		return err_set(err, -ENOMEM, "%s: out of memory", o->name);
+	}
 	s->o = *o;
-	s->fd = o->fd;
 	s->rec.record = record;
 	s->rec.ctx = s;
-	s->mtime = now;
 	strftime(s->started, sizeof(s->started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	s->whole = EVP_MD_CTX_new();
-	s->member = EVP_MD_CTX_new();
-	s->entry = archive_entry_new();
-	s->a = archive_write_new();
-	if (!s->sha256 || !s->whole || !s->member || !s->entry || !s->a ||
-	    EVP_DigestInit_ex(s->whole, s->sha256, NULL) != 1 ||
-	    archive_write_set_format_ustar(s->a) != ARCHIVE_OK ||
-	    archive_write_add_filter(s->a, filter) != ARCHIVE_OK ||
-	    /* A capture is a moment: zstd's fastest level packs 96 MB of tar into 1.3 MB */
-	    (filter == ARCHIVE_FILTER_ZSTD &&
-	     archive_write_set_filter_option(s->a, "zstd", "compression-level", "1") != ARCHIVE_OK) ||
-	    /* 64 KiB a write(2), not tar's 10 KiB: a 10k-process tar is ~100 MiB */
-	    archive_write_set_bytes_per_block(s->a, 64 * 1024) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(s->a, 1) != ARCHIVE_OK ||
-	    archive_write_open2(s->a, s, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
-		err_set(err, -EIO, "%s: cannot start the archive: %s", o->name,
-			s->a && archive_error_string(s->a) ? archive_error_string(s->a) : "out of memory");
-		snapshot_abort(s);
-		return -EIO;
-	}
 	*out = s;
 	return 0;
 }
@@ -459,19 +332,12 @@ void snapshot_abort(struct ca_snapshot *s)
 {
 	if (!s)
 		return;
-	if (s->a)
-		archive_write_free(s->a);
-	if (s->entry)
-		archive_entry_free(s->entry);
-	EVP_MD_CTX_free(s->whole);
-	EVP_MD_free(s->sha256);
-	EVP_MD_CTX_free(s->member);
+	snapwriter_free(s->w);
 	nameset_free(&s->seen);
 	pidmap_free(&s->procs_of);
 	free(s->procs);
 	free(s->listed);
 	tdestroy(s->userns, free);
-	free(s->manifest);
 	free(s->errors);
 	free(s);
 }
@@ -655,9 +521,9 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 		   struct ca_err *err)
 {
 	_cleanup_free_ char *meta = NULL, *pol = NULL;
+	struct ca_err werr = { 0 };
 	size_t pol_len = 0;
 	FILE *f;
-	unsigned int n = 0;
 	int r;
 
 	capture_extras(s, root, scan);
@@ -673,22 +539,12 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 		fail(s, -ENOMEM, M_METADATA);
 	else
 		add_own(s, M_METADATA, meta, strlen(meta));
-	/* The manifest names every member but itself; it goes last. */
-	if (!s->err) {
-		_cleanup_free_ char *m = s->manifest;
-		size_t s_len = s->manifest_len;
-
-		s->manifest = NULL;
-		s->manifest_len = s->manifest_cap = 0;
-		add_own(s, M_MANIFEST, m ? m : "", m ? s_len : 0);
-	}
-	if (!s->err && archive_write_close(s->a) != ARCHIVE_OK)
-		fail(s, -EIO, s->o.name);
-	if (!s->err && EVP_DigestFinal_ex(s->whole, digest, &n) != 1)
-		fail(s, -EIO, s->o.name);
-	r = s->err;
-	if (r)
-		err_set(err, r, "%s: %s", s->o.name, s->msg);
+	/* The writer's own failure says most: which library, which write. */
+	r = snapwriter_close(steal_pointer(&s->w), digest, &werr);
+	if (r < 0 && (!s->err || s->writer_failed))
+		err_set(err, r, "%s", werr.msg);
+	else if (s->err)
+		r = err_set(err, s->err, "%s: %s", s->o.name, s->msg);
 	snapshot_abort(s);
 	return r;
 }
@@ -901,7 +757,7 @@ int snapshot_verify(const char *path, char **report, struct ca_err *err)
 		case AE_IFLNK:
 			type = 'l';
 			if (sha256(archive_entry_symlink(e), strlen(archive_entry_symlink(e)), d) == 0)
-				hex(d, sizeof(d), sum);
+				util_hex(d, sizeof(d), sum);
 			break;
 		case AE_IFREG:
 			type = 'f';
@@ -911,7 +767,7 @@ int snapshot_verify(const char *path, char **report, struct ca_err *err)
 				continue;
 			}
 			free(data);
-			hex(d, sizeof(d), sum);
+			util_hex(d, sizeof(d), sum);
 			break;
 		default:
 			note(&w, "added", name);

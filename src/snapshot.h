@@ -9,9 +9,8 @@
 #include "policy.h"
 #include "procroot.h"
 #include "scan.h"
+#include "snapwriter.h"
 #include "util.h"
-
-#define CA_SHA256_LEN 32
 
 struct ca_snapshot;
 

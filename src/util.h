@@ -71,6 +71,9 @@ static inline bool errno_is_denied(int r)
  */
 int util_grow(void *array, size_t *cap, size_t want, size_t size);
 
+/* Write the @n bytes at @d as 2 * @n lowercase hex digits and a NUL at @out. */
+void util_hex(const unsigned char *d, size_t n, char *out);
+
 /* A message for the user, filled where the failure is understood and printed by main. */
 struct ca_err {
 	int line;			/* 0 where no line applies */
