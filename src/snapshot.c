@@ -40,7 +40,6 @@ struct ca_snapshot {
 	struct ca_snapwriter *w;	/* the archive: members go there */
 	int err;			/* the first failure, sticky */
 	char msg[256];
-	bool writer_failed;		/* @err came from the writer, which has the message */
 	struct ca_recorder rec;
 	struct ca_nameset seen;		/* every name captured, or whose read failed */
 	char *errors;			/* "<errno> <rel>\n" lines */
@@ -204,10 +203,8 @@ static void add(struct ca_snapshot *s, char type, const char *name, size_t nlen,
 	r = mark(s, name, nlen);
 	if (r == 0)
 		return;		/* read twice by the scan: captured once */
-	if (r > 0) {
+	if (r > 0)
 		r = snapwriter_add(s->w, type, name, nlen, data, len);
-		s->writer_failed = r < 0;
-	}
 	if (r < 0)
 		fail(s, r, name);
 }
@@ -541,7 +538,7 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 		add_own(s, M_METADATA, meta, strlen(meta));
 	/* The writer's own failure says most: which library, which write. */
 	r = snapwriter_close(steal_pointer(&s->w), digest, &werr);
-	if (r < 0 && (!s->err || s->writer_failed))
+	if (r < 0)
 		err_set(err, r, "%s", werr.msg);
 	else if (s->err)
 		r = err_set(err, s->err, "%s: %s", s->o.name, s->msg);

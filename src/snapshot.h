@@ -24,8 +24,11 @@ struct ca_snapshot_opts {
 };
 
 /**
- * snapshot_open() - start an archive on @o->fd. Returns 0 and a snapshot the
- * caller ends with snapshot_close(), or a negative errno with @err saying why.
+ * snapshot_open() - prepare an archive on @o->fd: its name and options are
+ * checked here; libarchive and libcrypto load, and the archive starts, with
+ * the first member read (src/snapwriter.c), and fail in snapshot_close().
+ * Returns 0 and a snapshot the caller ends with snapshot_close(), or a
+ * negative errno with @err saying why.
  */
 int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, struct ca_err *err);
 

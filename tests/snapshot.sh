@@ -71,6 +71,19 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 else
 	echo "# not root or no setpriv: the capture without a writer thread is not tried"
 fi
+# Without libarchive (an empty file mounted over it, in a mount namespace
+# of our own), the capture fails naming it, and leaves no archive behind.
+libarchive=$(ldconfig -p | sed -n 's/^[[:space:]]*libarchive\.so\.13 .*=> //p' | head -1)
+if [ "$(id -u)" = 0 ] && [ -n "$libarchive" ] && unshare -m true 2>/dev/null; then
+	(cd "$fixtures" && unshare -m bash -c 'mount --bind /dev/null "$(readlink -f "$0")" && exec "$1" "${@:2}"' \
+		"$libarchive" "$capaudit" snapshot "$tmp/nolib.tar" --proc-root mixed 2>"$tmp/nolib.err")
+	check "without libarchive: exit 2" test $? -eq 2
+	check "without libarchive: says so" grep -q "^capaudit: $tmp/nolib.tar: snapshots need libarchive" "$tmp/nolib.err"
+	check "without libarchive: no archive, no temporary file" \
+		bash -c "! ls '$tmp'/nolib.tar* 2>/dev/null | grep -q ."
+else
+	echo "# not root, or no mount namespace: the capture without libarchive is not tried"
+fi
 # A write that fails names why, and the capture fails.
 (cd "$fixtures" && "$capaudit" snapshot - --proc-root mixed >/dev/full 2>"$tmp/full.err")
 check "snapshot - to a full device: exit 2" test $? -eq 2
