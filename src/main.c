@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -418,6 +419,48 @@ struct output {
 	const char *path;
 };
 
+/*
+ * The temporary files of the outputs open (a snapshot and its digest file
+ * at most), removed if SIGINT, SIGTERM or SIGHUP ends capaudit before they
+ * are renamed into place, as gzip does: a responder who interrupts a
+ * capture is left with no half archive beside the evidence.
+ */
+static char *volatile unfinished[2];
+
+static void remove_unfinished(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unfinished); i++)
+		if (unfinished[i])
+			unlink(unfinished[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Where @tmp goes (NULL: where it was), and the handlers set at the first. */
+static void track_unfinished(char *tmp, char *was)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static bool installed;
+	struct sigaction sa = { .sa_handler = remove_unfinished }, old;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unfinished); i++)
+		if (unfinished[i] == was) {
+			unfinished[i] = tmp;
+			break;
+		}
+	if (installed || !tmp)
+		return;
+	installed = true;
+	sigemptyset(&sa.sa_mask);
+	/* under nohup, or told to ignore them, capaudit keeps ignoring them */
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static int output_open(struct output *out, const char *path)
 {
 	int fd;
@@ -446,6 +489,7 @@ static int output_open(struct output *out, const char *path)
 	}
 	/* A textfile collector runs as another user: the report is for reading. */
 	fchmod(fd, 0644);
+	track_unfinished(out->tmp, NULL);
 	return 0;
 }
 
@@ -464,6 +508,7 @@ static int output_close(struct output *out, bool ok)
 		r = -errno;
 	if (!ok || r < 0)
 		unlink(out->tmp);
+	track_unfinished(NULL, out->tmp);
 	free(out->tmp);
 	out->tmp = NULL;
 	return r;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -377,8 +378,21 @@ static void *writer_main(void *arg)
 /* Start the writer; without a thread (none left on this host?) the scan writes itself. */
 static void start(struct ca_snapwriter *w)
 {
+	sigset_t ending, old;
+
+	/*
+	 * The signals that end capaudit are the scan's thread's to take: its
+	 * handler (main.c) removes unfinished outputs that thread may be
+	 * renaming or freeing meanwhile.
+	 */
+	sigemptyset(&ending);
+	sigaddset(&ending, SIGINT);
+	sigaddset(&ending, SIGTERM);
+	sigaddset(&ending, SIGHUP);
 	w->started = true;
+	pthread_sigmask(SIG_BLOCK, &ending, &old);
 	w->threaded = pthread_create(&w->thread, NULL, writer_main, w) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!w->threaded)
 		archive_start(w);
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # -O writes every format atomically: the file holds exactly what stdout would,
 # no temporary file is left, and a write that cannot happen leaves the
-# previous report whole and exits 2.
+# previous report whole and exits 2; nor does a signal that ends a scan or
+# a capture midway leave a temporary file.
 set -u
 
 . "$(dirname "$0")/common.sh"
@@ -40,5 +41,40 @@ scan --format json -O "$tmp/missing/dir/report.json" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "cannot write $tmp/missing/dir/report.json" "$tmp/err" &&
 	ok "a missing directory: exit 2, said before the scan" || ko "missing directory: exit $rc: $(cat "$tmp/err")"
+
+# Ended by a signal (SIGTERM, SIGHUP; SIGINT where not ignored, as it is for
+# a background job) while it reads: the temporary file goes, the previous
+# report or archive stays whole. A fifo for a status file holds the read.
+cp -r "$fixtures/mixed" "$tmp/held"
+rm "$tmp/held/1001/status" && mkfifo "$tmp/held/1001/status"
+interrupted() {	# NAME SIGNAL STATUS TARGET CMD...
+	local name=$1 sig=$2 want=$3 target=$4 pid rc i; shift 4
+	echo previous >"$target"
+	"$@" 2>/dev/null &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		compgen -G "$target.??????" >/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.1	# into the blocking read
+	kill "-$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && ! compgen -G "$target.??????" >/dev/null &&
+	   [ "$(cat "$target")" = previous ]; then
+		ok "$name: SIG$sig ends it (exit $rc), no temporary file, the old one whole"
+	else
+		ko "$name: SIG$sig: exit $rc (want $want), left: $(ls "$target".* 2>/dev/null)"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+}
+interrupted "a report" TERM 143 "$tmp/held.json" \
+	"$capaudit" --policy built-in --proc-root "$tmp/held" --json -O "$tmp/held.json"
+interrupted "a snapshot" TERM 143 "$tmp/held.tar.zst" \
+	"$capaudit" snapshot "$tmp/held.tar.zst" --proc-root "$tmp/held" --digest-file "$tmp/held.sha"
+interrupted "a snapshot" HUP 129 "$tmp/held.tar" \
+	"$capaudit" snapshot "$tmp/held.tar" --proc-root "$tmp/held"
+check "a snapshot: its digest file is not left half-made either" \
+	bash -c "! compgen -G '$tmp/held.sha.??????'"
 
 finish output
