@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,7 +35,11 @@
 /* The manifest gathers here and goes on to a memfd a buffer at a time. */
 #define MANIFEST_BUF (64u << 10)
 
-/* A member in a batch: the struct, then its name and its data, each NUL-terminated. */
+/*
+ * A member in a batch: this header (copied in and out with memcpy(), so
+ * that no record need be aligned), then its name and its data, each
+ * NUL-terminated.
+ */
 struct rec {
 	uint32_t nlen, len;
 	char type;
@@ -45,14 +48,12 @@ struct rec {
 struct batch {
 	struct batch *next;
 	size_t cap, len;
-	alignas(struct rec) char data[];	/* records, each aligned */
+	char data[];			/* records, one after another */
 };
 
 static size_t rec_size(size_t nlen, size_t len)
 {
-	size_t n = sizeof(struct rec) + nlen + 1 + len + 1;
-
-	return (n + alignof(struct rec) - 1) & ~(alignof(struct rec) - 1);
+	return sizeof(struct rec) + nlen + 1 + len + 1;
 }
 
 struct ca_snapwriter {
@@ -272,11 +273,12 @@ static void batch_write(struct ca_snapwriter *w, const struct batch *b)
 	size_t at = 0;
 
 	while (at < b->len && !w->err) {
-		const struct rec *r = (const struct rec *)(b->data + at);
-		const char *name = (const char *)(r + 1);
+		const char *name = b->data + at + sizeof(struct rec);
+		struct rec r;
 
-		member_write(w, r->type, name, r->nlen, name + r->nlen + 1, r->len);
-		at += rec_size(r->nlen, r->len);
+		memcpy(&r, b->data + at, sizeof(r));
+		member_write(w, r.type, name, r.nlen, name + r.nlen + 1, r.len);
+		at += rec_size(r.nlen, r.len);
 	}
 }
 
@@ -471,7 +473,7 @@ int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *n
 int snapwriter_add(struct ca_snapwriter *w, char type, const char *name, size_t nlen,
 		   const char *data, size_t len)
 {
-	struct rec *r;
+	struct rec r = { .nlen = (uint32_t)nlen, .len = (uint32_t)len, .type = type };
 	size_t need;
 	char *p;
 	int err;
@@ -495,11 +497,9 @@ int snapwriter_add(struct ca_snapwriter *w, char type, const char *name, size_t 
 			return err < 0 ? err : -ENOMEM;
 		}
 	}
-	r = (struct rec *)(w->cur->data + w->cur->len);
-	r->type = type;
-	r->nlen = (uint32_t)nlen;
-	r->len = (uint32_t)len;
-	p = (char *)(r + 1);
+	p = w->cur->data + w->cur->len;
+	memcpy(p, &r, sizeof(r));
+	p += sizeof(r);
 	memcpy(p, name, nlen);
 	p[nlen] = '\0';
 	if (len)

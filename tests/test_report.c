@@ -604,7 +604,7 @@ static void prom_no_containers(void **state)
 	fx->scan.ncontainers = 0;
 	memset(&fx->summary, 0, sizeof(fx->summary));
 	fx->summary.complete = true;
-	fx->rep.duration = NAN;
+	fx->rep.duration = (double)NAN;
 	got = render(report_prom_print, &fx->rep);
 	why = check_exposition(got, where, sizeof(where));
 	if (why)

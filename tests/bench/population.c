@@ -121,6 +121,8 @@ static struct hier hiers[MAX_HIER];
 static int nhiers;
 static const char *prog = "population";
 
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void msg(const char *fmt, ...)
 {
 	va_list ap;
