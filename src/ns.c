@@ -9,17 +9,10 @@
 
 #include "ns.h"
 
-static const char *const names[CA_NS_COUNT] = {
-	[CA_NS_PID] = "pid",
-	[CA_NS_NET] = "net",
-	[CA_NS_IPC] = "ipc",
-	[CA_NS_UTS] = "uts",
-	[CA_NS_USER] = "user",
-	[CA_NS_MNT] = "mnt",
-	[CA_NS_CGROUP] = "cgroup",
-};
-
-/* The links under /proc/<pid>, as procroot_pid_rel() takes them. */
+/*
+ * The links under /proc/<pid>, as procroot_pid_rel() takes them; a link's
+ * name (and the word its target starts with) is what follows "ns/".
+ */
 static const char *const files[CA_NS_COUNT] = {
 	[CA_NS_PID] = "ns/pid",
 	[CA_NS_NET] = "ns/net",
@@ -29,10 +22,11 @@ static const char *const files[CA_NS_COUNT] = {
 	[CA_NS_MNT] = "ns/mnt",
 	[CA_NS_CGROUP] = "ns/cgroup",
 };
+#define NAME(ns) (files[ns] + 3)
 
 const char *ns_name(enum ca_ns ns)
 {
-	return ns < CA_NS_COUNT ? names[ns] : "?";
+	return ns < CA_NS_COUNT ? NAME(ns) : "?";
 }
 
 const char *ns_file(enum ca_ns ns)
@@ -48,8 +42,8 @@ int ns_link_parse(enum ca_ns ns, const char *target, uint64_t *inode)
 
 	if (ns >= CA_NS_COUNT)
 		return -EINVAL;
-	tlen = strlen(names[ns]);
-	if (strncmp(target, names[ns], tlen) != 0 || strncmp(target + tlen, ":[", 2) != 0)
+	tlen = strlen(NAME(ns));
+	if (strncmp(target, NAME(ns), tlen) != 0 || strncmp(target + tlen, ":[", 2) != 0)
 		return -EINVAL;
 	p = target + tlen + 2;
 	if (*p < '0' || *p > '9')
