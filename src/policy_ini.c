@@ -15,6 +15,10 @@
 #include "policy_ini.h"
 #include "preset.h"
 
+/* `policy show` writes "id = <id>", a line that must load again. */
+#define ID_LEN_MAX (CA_POLICY_LINE_MAX - sizeof("id = ") + 1)
+_Static_assert(ID_LEN_MAX < CA_ID_MAX, "a policy's container id fits struct ca_section");
+
 /* Keys of a section other than rule settings, as bits of struct loader.seen. */
 enum {
 	SEEN_FAIL_ON = 1u << 4,
@@ -400,7 +404,10 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 		sec->runtime = (enum ca_runtime)(i + CA_RT_DOCKER);
 		break;
 	case SEL_ID:
-		if (n >= sizeof(sec->id) || strpbrk(value, " \t"))
+		if (n > ID_LEN_MAX)
+			return fail(l, l->lineno, "container id is %zu bytes long, more than %zu: "
+				    "give a prefix of it", n, ID_LEN_MAX);
+		if (strpbrk(value, " \t"))
 			return fail(l, l->lineno, "bad container id \"%s\": give an id or a prefix of one, "
 				    "without spaces", value);
 		memcpy(sec->id, value, n + 1);
