@@ -27,7 +27,8 @@ struct ca_privs {
 };
 
 /**
- * privs_drop() - keep only the capabilities of @keep that the process holds:
+ * privs_drop() - keep only the capabilities of @keep that the calling thread
+ * holds (capabilities are a thread's own; threads started later inherit them):
  * set no_new_privs, drop every other one from the bounding set (where
  * CAP_SETPCAP allows: before it is given up), clear the ambient and
  * inheritable sets, and leave effective = permitted = @keep & permitted.

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "privs.h"
 #include "snaplibs.h"
 #include "snapwriter.h"
 
@@ -350,8 +351,17 @@ static void *writer_main(void *arg)
 {
 	struct ca_snapwriter *w = arg;
 	struct batch *b;
+	int r;
 
-	archive_start(w);
+	/*
+	 * Capabilities are a thread's own. The scan keeps what reading /proc
+	 * takes; the writer reads nothing and writes to an open descriptor.
+	 */
+	r = privs_drop(0);
+	if (r < 0)
+		fail_with(w, r, "cannot drop the writer thread's capabilities");
+	else
+		archive_start(w);
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while (!w->queue && !w->closing && !w->cancel)

@@ -87,6 +87,35 @@ got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$statu
 	ko "/proc/<capaudit>/status during the scan: $(tr '\n' ' ' <<<"$got")"
 check "... and that report is whole" jq -e '.summary.processes > 300' "$tmp/big.json"
 
+# A capture's archive is written by a thread of its own (src/snapwriter.c),
+# which reads nothing: it holds no capability. A capture streamed into a fifo
+# holds that thread in its write until the fifo is read.
+(cd "$big" && exec "$capaudit" snapshot - --proc-root . >"$tmp/fifo" 2>/dev/null) &
+pid=$!
+exec 3<"$tmp/fifo"
+writer=
+for _ in $(seq 100); do
+	writer=$(ls "/proc/$pid/task" 2>/dev/null | grep -vx "$pid" | head -1)
+	[ -n "$writer" ] && grep -q "^CapPrm:.*0000000000000000" "/proc/$pid/task/$writer/status" 2>/dev/null && break
+	sleep 0.1
+done
+wstatus=$(cat "/proc/$pid/task/$writer/status" 2>/dev/null)
+sstatus=$(cat "/proc/$pid/task/$pid/status" 2>/dev/null)
+tar -tf - <&3 >"$tmp/big.list"
+exec 3<&-
+wait "$pid"
+rc=$?
+want0=$(printf '%s\n' CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 \
+	CapBnd:0000000000080004 CapAmb:0000000000000000 NoNewPrivs:1)
+got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$wstatus")
+[ -n "$writer" ] && [ "$got" = "$want0" ] && ok "a capture's writer thread holds no capability" ||
+	ko "the writer thread ${writer:-(none seen)}: $(tr '\n' ' ' <<<"$got")"
+got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$sstatus")
+[ "$got" = "$want" ] && ok "... while the scan's thread keeps the two" ||
+	ko "the scan's thread during a capture: $(tr '\n' ' ' <<<"$got")"
+[ "$rc" -eq 0 ] && grep -qx MANIFEST.sha256 "$tmp/big.list" && ok "... and that capture is whole" ||
+	ko "the capture into a fifo: exit $rc, $(wc -l <"$tmp/big.list") members"
+
 # 3. -O into directories uid 0 cannot write once CAP_DAC_OVERRIDE is gone:
 # what the rename will need is kept, and no report is lost.
 outcase() {	# NAME DIR WANT-SCANNER [ARGS...]
