@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <locale.h>
@@ -415,8 +416,8 @@ static const struct ca_privs *drop_privileges(uint64_t keep, struct ca_privs *me
  */
 struct output {
 	FILE *f;
-	char *tmp;			/* NULL for stdout */
-	const char *path;
+	char *tmp;			/* renamed over @path once whole; NULL if written directly */
+	const char *path;		/* NULL for stdout */
 };
 
 /*
@@ -461,35 +462,50 @@ static void track_unfinished(char *tmp, char *was)
 			sigaction(sigs[i], &sa, NULL);
 }
 
+/*
+ * A new file, or a regular one, is written through a temporary file renamed
+ * over it once whole: no reader (a textfile collector, a responder's copy)
+ * ever sees half of one. Anything else is written through, as a shell's
+ * redirection would: renaming over /dev/null, /dev/stdout, a fifo or a
+ * symlink would replace the device or the link itself. Through a symlink,
+ * the kernel's protected_symlinks still guards a world-writable directory.
+ */
 static int output_open(struct output *out, const char *path)
 {
+	struct stat st;
 	int fd;
 
-	out->path = path;
-	out->tmp = NULL;
-	if (!path || strcmp(path, "-") == 0) {
-		out->f = stdout;
+	*out = (struct output){ .f = stdout };
+	if (!path || strcmp(path, "-") == 0)
 		return 0;
+	out->path = path;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a directory is refused here: EISDIR */
+		fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	} else {
+		if (asprintf(&out->tmp, "%s.XXXXXX", path) < 0) {
+			out->tmp = NULL;
+			return -ENOMEM;
+		}
+		fd = mkstemp(out->tmp);
 	}
-	if (asprintf(&out->tmp, "%s.XXXXXX", path) < 0) {
-		out->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(out->tmp);
 	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
 		int e = errno;
 
 		if (fd >= 0) {
 			close(fd);
-			unlink(out->tmp);
+			if (out->tmp)
+				unlink(out->tmp);
 		}
 		free(out->tmp);
-		out->tmp = NULL;
+		*out = (struct output){ 0 };
 		return -e;
 	}
-	/* A textfile collector runs as another user: the report is for reading. */
-	fchmod(fd, 0644);
-	track_unfinished(out->tmp, NULL);
+	if (out->tmp) {
+		/* A textfile collector runs as another user: the report is for reading. */
+		fchmod(fd, 0644);
+		track_unfinished(out->tmp, NULL);
+	}
 	return 0;
 }
 
@@ -498,12 +514,18 @@ static int output_close(struct output *out, bool ok)
 {
 	int r = 0;
 
-	if (!out->tmp)
+	if (!out->f || out->f == stdout)
 		return 0;
-	if (ok && (fflush(out->f) != 0 || fsync(fileno(out->f)) != 0))
+	if (ok && fflush(out->f) != 0)
+		r = -errno;
+	/* a device or a fifo has nothing to sync */
+	if (ok && r == 0 && out->tmp && fsync(fileno(out->f)) != 0)
 		r = -errno;
 	if (fclose(out->f) != 0 && r == 0)
 		r = -errno;
+	out->f = NULL;
+	if (!out->tmp)
+		return r;
 	if (ok && r == 0 && rename(out->tmp, out->path) != 0)
 		r = -errno;
 	if (!ok || r < 0)
@@ -928,7 +950,7 @@ static int run_scan(const struct options *o)
 		.scanner = scanner,
 	};
 	r = formats[o->format].print(out.f, &rep);
-	if (r == 0 && out.tmp)
+	if (r == 0)
 		r = output_close(&out, true);
 	if (r < 0) {
 		warn_msg("cannot write the report%s%s: %s", out.path ? " to " : "", out.path ? out.path : "",

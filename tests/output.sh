@@ -3,7 +3,8 @@
 # -O writes every format atomically: the file holds exactly what stdout would,
 # no temporary file is left, and a write that cannot happen leaves the
 # previous report whole and exits 2; nor does a signal that ends a scan or
-# a capture midway leave a temporary file.
+# a capture midway leave a temporary file. A fifo, a device or a symlink is
+# written through, never replaced.
 set -u
 
 . "$(dirname "$0")/common.sh"
@@ -41,6 +42,47 @@ scan --format json -O "$tmp/missing/dir/report.json" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "cannot write $tmp/missing/dir/report.json" "$tmp/err" &&
 	ok "a missing directory: exit 2, said before the scan" || ko "missing directory: exit $rc: $(cat "$tmp/err")"
+
+# What is not a regular file is written through, as a shell's redirection
+# would: renaming over it would replace the device, fifo or link itself
+# (-O /dev/null, snapshot /dev/stdout, --digest-file /dev/stderr).
+mkfifo "$tmp/fifo"	# read for 20 s at most: a capaudit that replaced it never opens it
+timeout 20 cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+scan --format json -O "$tmp/fifo"
+rc=$?
+wait "$reader"
+[ -p "$tmp/fifo" ] && diff -q "$tmp/stdout.json" "$tmp/from-fifo" >/dev/null &&
+	! compgen -G "$tmp/fifo.??????" >/dev/null &&
+	ok "-O a fifo: the report goes through it, the fifo stays (exit $rc)" ||
+	ko "-O a fifo: $(ls -l "$tmp/fifo") exit $rc"
+echo old >"$tmp/target.json"
+ln -s target.json "$tmp/link.json"
+scan --format json -O "$tmp/link.json"
+[ -L "$tmp/link.json" ] && diff -q "$tmp/stdout.json" "$tmp/target.json" >/dev/null &&
+	ok "-O a symlink: the report goes to its target, the link stays" ||
+	ko "-O a symlink: $(ls -l "$tmp/link.json")"
+mkdir "$tmp/dir"
+scan --format json -O "$tmp/dir" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "cannot write $tmp/dir: Is a directory" "$tmp/err" && [ -z "$(ls -A "$tmp/dir")" ] &&
+	ok "-O a directory: exit 2, said before the scan" || ko "-O a directory: exit $rc: $(cat "$tmp/err")"
+timeout 20 cat "$tmp/fifo" >"$tmp/digest" &
+reader=$!
+(cd "$fixtures" && "$capaudit" snapshot "$tmp/link.tar" --proc-root mixed --digest-file "$tmp/fifo" 2>/dev/null)
+rc=$?
+wait "$reader"
+[ "$rc" -eq 0 ] && [ -p "$tmp/fifo" ] && [ "$(sha256sum <"$tmp/link.tar" | cut -d' ' -f1)  $tmp/link.tar" = "$(cat "$tmp/digest")" ] &&
+	ok "--digest-file a fifo: the digest goes through it" || ko "--digest-file a fifo: exit $rc: $(cat "$tmp/digest")"
+if [ "$(id -u)" -eq 0 ]; then
+	mknod "$tmp/null" c 1 3
+	(cd "$fixtures" && "$capaudit" snapshot "$tmp/null" --compress=zstd --proc-root mixed 2>/dev/null)
+	rc=$?
+	scan -O "$tmp/null"
+	[ -c "$tmp/null" ] && [ "$rc" -eq 0 ] && [ "$(stat -c %t:%T "$tmp/null")" = 1:3 ] &&
+		ok "a copy of /dev/null stays the device, a report or a capture written to it" ||
+		ko "-O a null device: $(ls -l "$tmp/null")"
+fi
 
 # Ended by a signal (SIGTERM, SIGHUP; SIGINT where not ignored, as it is for
 # a background job) while it reads: the temporary file goes, the previous
