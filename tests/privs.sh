@@ -62,6 +62,9 @@ else
 	chmod -R u+w "$tmp/t" && rm -rf "${tmp:?}/t/"*
 fi
 
+# privs_of STATUS: the capability sets and no_new_privs of a /proc status text.
+privs_of() { awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$1"; }
+
 # 2. What the kernel shows of capaudit while it scans. The JSON is read back
 # from the kernel after the drop; this checks it from outside: a report larger
 # than a pipe holds blocks capaudit in its write, after the drop, until read.
@@ -82,7 +85,7 @@ exec 3<&-
 wait "$pid"
 want=$(printf '%s\n' CapInh:0000000000000000 CapPrm:0000000000080004 CapEff:0000000000080004 \
 	CapBnd:0000000000080004 CapAmb:0000000000000000 NoNewPrivs:1)
-got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$status")
+got=$(privs_of "$status")
 [ "$got" = "$want" ] && ok "/proc/<capaudit>/status during the scan: the two capabilities, no_new_privs" ||
 	ko "/proc/<capaudit>/status during the scan: $(tr '\n' ' ' <<<"$got")"
 check "... and that report is whole" jq -e '.summary.processes > 300' "$tmp/big.json"
@@ -107,10 +110,10 @@ wait "$pid"
 rc=$?
 want0=$(printf '%s\n' CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 \
 	CapBnd:0000000000080004 CapAmb:0000000000000000 NoNewPrivs:1)
-got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$wstatus")
+got=$(privs_of "$wstatus")
 [ -n "$writer" ] && [ "$got" = "$want0" ] && ok "a capture's writer thread holds no capability" ||
 	ko "the writer thread ${writer:-(none seen)}: $(tr '\n' ' ' <<<"$got")"
-got=$(awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { print $1 $2 }' <<<"$sstatus")
+got=$(privs_of "$sstatus")
 [ "$got" = "$want" ] && ok "... while the scan's thread keeps the two" ||
 	ko "the scan's thread during a capture: $(tr '\n' ' ' <<<"$got")"
 [ "$rc" -eq 0 ] && grep -qx MANIFEST.sha256 "$tmp/big.list" && ok "... and that capture is whole" ||
