@@ -512,14 +512,16 @@ static int output_open(struct output *out, const char *path)
 /* Returns 0, or a negative errno with the temporary file removed. */
 static int output_close(struct output *out, bool ok)
 {
+	struct stat st;
 	int r = 0;
 
 	if (!out->f || out->f == stdout)
 		return 0;
 	if (ok && fflush(out->f) != 0)
 		r = -errno;
-	/* a device or a fifo has nothing to sync */
-	if (ok && r == 0 && out->tmp && fsync(fileno(out->f)) != 0)
+	/* a regular file, a symlink's target too, is synced; a device or a fifo has nothing to */
+	if (ok && r == 0 && fstat(fileno(out->f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    fsync(fileno(out->f)) != 0)
 		r = -errno;
 	if (fclose(out->f) != 0 && r == 0)
 		r = -errno;
