@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "audit.h"
 #include "caps.h"
 #include "esc.h"
@@ -30,6 +28,7 @@
 #include "runtime.h"
 #include "scan.h"
 #include "select.h"
+#include "snapread.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -607,84 +606,27 @@ static int run_policy(const struct options *o)
 	return status;
 }
 
-/* Read a whole small file of an unpacked snapshot; the caller frees *@text. */
-static int slurp(const char *dir, const char *name, char **text, size_t *len)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	*text = NULL;
-	*len = 0;
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		return -ENOMEM;
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	/* The members read this way hold no NUL: one call reads them whole. */
-	n = getdelim(text, &cap, '\0', f);
-	if (n < 0) {
-		free(*text);
-		*text = NULL;
-		return ferror(f) ? -EIO : 0;
-	}
-	*len = (size_t)n;
-	return 0;
-}
-
 /*
- * scan --snapshot FILE: unpack it into a private directory and read that as a
- * proc root, failing where the capture failed, judged by the policy it
- * captured unless --policy says otherwise. One code path judges both.
+ * scan --snapshot FILE: read it in place as a proc root, failing where the
+ * capture failed, judged by the policy it captured unless --policy says
+ * otherwise. One code path judges both.
  */
-static int open_replay(const struct options *o, struct ca_procroot *root, char **dir,
-		       struct ca_policy **policy)
+static int open_replay(const struct options *o, struct ca_procroot *root, struct ca_policy **policy)
 {
-	_cleanup_free_ char *errors = NULL, *meta = NULL, *proc = NULL, *pol = NULL;
+	_cleanup_close_ int fd = -1;
 	struct ca_err err = { 0 };
-	size_t len;
 	int r;
 
-	r = snapshot_unpack(o->snapshot, dir, &err);
-	if (r < 0) {
+	fd = strcmp(o->snapshot, "-") == 0 ? dup(STDIN_FILENO) : open(o->snapshot, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		warn_msg("%s: cannot read: %s", o->snapshot, strerror(-r));
+		return r;
+	}
+	r = snapshot_replay_open(fd, o->snapshot, root, policy, &err);
+	if (r < 0)
 		warn_msg("%s", err.msg);
-		return r;
-	}
-	if (asprintf(&proc, "%s/proc", *dir) < 0 || asprintf(&pol, "%s/policy.ini", *dir) < 0)
-		return -ENOMEM;
-	r = procroot_open(root, proc, false);
-	if (r < 0) {
-		warn_msg("%s: not a capaudit snapshot (no proc/)", o->snapshot);
-		return r;
-	}
-	if (slurp(*dir, "errors", &errors, &len) == 0 && procroot_set_errors(root, errors, len) < 0) {
-		warn_msg("%s: its errors member is malformed", o->snapshot);
-		return -EINVAL;
-	}
-	if (!*policy) {
-		r = policy_load_file(pol, policy, &err);
-		if (r < 0) {
-			warn_msg("%s: the policy it holds: %s", o->snapshot, err.msg);
-			return r;
-		}
-		/* Report the policy by the name it had at capture. */
-		if (slurp(*dir, "metadata.json", &meta, &len) == 0) {
-			struct json_object *m = json_tokener_parse(meta), *v;
-
-			if (m && json_object_object_get_ex(m, "policy_source", &v) &&
-			    json_object_is_type(v, json_type_string)) {
-				char *src = strdup(json_object_get_string(v));
-
-				if (src) {
-					free((*policy)->source);
-					(*policy)->source = src;
-				}
-			}
-			json_object_put(m);
-		}
-	}
-	return 0;
+	return r;
 }
 
 /*
@@ -747,9 +689,16 @@ static bool warn_unread(const struct ca_scan *scan, const char *path)
 static int run_verify(const struct options *o)
 {
 	_cleanup_free_ char *report = NULL;
+	_cleanup_close_ int fd = -1;
 	struct ca_err err = { 0 };
-	int r = snapshot_verify(o->archive, &report, &err);
+	int r;
 
+	fd = strcmp(o->archive, "-") == 0 ? dup(STDIN_FILENO) : open(o->archive, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warn_msg("%s: cannot read: %s", o->archive, strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	r = snapshot_verify(fd, o->archive, &report, &err);
 	if (r < 0) {
 		warn_msg("%s", err.msg);
 		return EXIT_TROUBLE;
@@ -885,8 +834,6 @@ static int run_scan(const struct options *o)
 	struct ca_err err = { 0 };
 	struct output out = { 0 };
 	struct ca_report rep;
-	char *replay_dir = NULL;
-	_cleanup_free_ char *where = NULL;
 	const struct ca_privs *scanner;
 	struct ca_privs me;
 	uint64_t keep;
@@ -898,7 +845,7 @@ static int run_scan(const struct options *o)
 	    load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
 		goto out;
 	if (o->snapshot) {
-		r = open_replay(o, &root, &replay_dir, &policy);
+		r = open_replay(o, &root, &policy);
 		if (r < 0)
 			goto out;
 	} else {
@@ -919,11 +866,10 @@ static int run_scan(const struct options *o)
 	}
 	/*
 	 * Everything is open: keep what reading takes (nothing for a snapshot,
-	 * whose unpacked copy is ours), and what renaming the report into place
-	 * and removing the unpacked copy will take.
+	 * which is in memory), and what renaming the report into place will take.
 	 */
 	keep = o->snapshot ? 0 : PRIVS_READ;
-	keep |= output_needs(&out, keep) | (replay_dir ? entry_needs(replay_dir, keep) : 0);
+	keep |= output_needs(&out, keep);
 	scanner = drop_privileges(keep, &me);
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
@@ -959,9 +905,7 @@ static int run_scan(const struct options *o)
 			 strerror(-r));
 		goto out;
 	}
-	if (o->snapshot && asprintf(&where, "%s:proc", o->snapshot) < 0)
-		where = NULL;
-	if (warn_unread(&scan, where ? where : root.path))
+	if (warn_unread(&scan, root.path))
 		goto out;
 	if (o->strict && !summary.complete) {
 		warn_msg("%s", "the audit is incomplete (--strict)");
@@ -973,8 +917,6 @@ out:
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
-	snapshot_remove(replay_dir);
-	free(replay_dir);
 	return status;
 }
 

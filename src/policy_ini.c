@@ -35,7 +35,7 @@ struct loader {
 	const char *file;		/* for messages */
 	FILE *f;			/* or: */
 	const char *text;
-	size_t pos;
+	size_t len, pos;
 	char *line;			/* the current line, whole */
 	size_t linecap;
 	int lineno;
@@ -149,10 +149,10 @@ static char *reader(char *str, int num, void *stream)
 	} else {
 		const char *start = l->text + l->pos, *nl;
 
-		if (!*start)
+		if (l->pos >= l->len)
 			return NULL;
-		nl = strchr(start, '\n');
-		n = nl ? nl - start + 1 : (ssize_t)strlen(start);
+		nl = memchr(start, '\n', l->len - l->pos);
+		n = nl ? nl - start + 1 : (ssize_t)(l->len - l->pos);
 		if ((size_t)n + 1 > l->linecap) {
 			char *b = realloc(l->line, (size_t)n + 1);
 
@@ -564,12 +564,18 @@ int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *er
 	return load(&l, path, out);
 }
 
+int policy_load_buf(const char *text, size_t len, const char *source, struct ca_policy **out,
+		    struct ca_err *err)
+{
+	struct loader l = { .file = source, .text = text, .len = len, .err = err };
+
+	return load(&l, source, out);
+}
+
 int policy_load_text(const char *text, const char *source, struct ca_policy **out,
 		     struct ca_err *err)
 {
-	struct loader l = { .file = source, .text = text, .err = err };
-
-	return load(&l, source, out);
+	return policy_load_buf(text, strlen(text), source, out, err);
 }
 
 /* "CHOWN DAC_OVERRIDE ...", wrapped on indented lines that inih joins again. */

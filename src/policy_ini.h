@@ -19,7 +19,14 @@
 int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *err);
 
 /**
- * policy_load_text() - the same, from @text, named @source in messages.
+ * policy_load_buf() - the same, from the @len bytes at @text (a NUL among
+ * them is a mistake of its line), named @source in messages.
+ */
+int policy_load_buf(const char *text, size_t len, const char *source, struct ca_policy **out,
+		    struct ca_err *err);
+
+/**
+ * policy_load_text() - the same, from the string @text.
  */
 int policy_load_text(const char *text, const char *source, struct ca_policy **out,
 		     struct ca_err *err);

@@ -21,6 +21,8 @@
 #define BUF_INITIAL 8192
 /* No file capaudit reads is anywhere near this; refuse rather than grow forever. */
 #define BUF_LIMIT (16u << 20)
+/* Where a snapshot keeps what it read of the proc root. */
+#define TREE_DIR "proc/"
 
 int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs)
 {
@@ -49,12 +51,30 @@ int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procf
 	return 0;
 }
 
+int procroot_open_tree(struct ca_procroot *root, struct ca_memtree *tree, const char *name)
+{
+	size_t i = memtree_lower(tree, TREE_DIR);
+
+	memset(root, 0, sizeof(*root));
+	root->fd = -1;
+	root->tree = tree;
+	if (i == tree->n || strncmp(tree->nodes[i].name, TREE_DIR, strlen(TREE_DIR)) != 0)
+		return -ENOENT;
+	root->path = strdup(name);
+	return root->path ? 0 : -ENOMEM;
+}
+
 void procroot_close(struct ca_procroot *root)
 {
 	size_t i;
 
 	if (root->fd >= 0)
 		close(root->fd);
+	if (root->tree) {
+		memtree_free(root->tree);
+		free(root->tree);
+	}
+	root->tree = NULL;
 	free(root->path);
 	for (i = 0; i < root->nerrors; i++)
 		free(root->errors[i].rel);
@@ -165,6 +185,40 @@ ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct c
 	return read_file(root, rel, buf);
 }
 
+/* The node of @rel in a tree, in @name; NULL where there is none. */
+static const struct ca_memnode *tree_node(const struct ca_procroot *root, const char *rel,
+					  char name[PATH_MAX])
+{
+	if (strlen(TREE_DIR) + strlen(rel) >= PATH_MAX)
+		return NULL;
+	memcpy(name, TREE_DIR, strlen(TREE_DIR));
+	strcpy(name + strlen(TREE_DIR), rel);
+	return memtree_find(root->tree, name);
+}
+
+/* What opening and reading @rel gives, from a tree: a link leads nowhere there. */
+static ssize_t tree_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+{
+	char name[PATH_MAX];
+	const struct ca_memnode *n = tree_node(root, rel, name);
+
+	if (!n || n->type == CA_NODE_LINK)
+		return -ENOENT;
+	if (n->type == CA_NODE_DIR)
+		return -EISDIR;
+	if (n->len >= buf->cap) {
+		char *p = realloc(buf->data, n->len + 1);
+
+		if (!p)
+			return -ENOMEM;
+		buf->data = p;
+		buf->cap = n->len + 1;
+	}
+	memcpy(buf->data, n->data, n->len + 1);
+	buf->len = n->len;
+	return (ssize_t)buf->len;
+}
+
 static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
 {
 	_cleanup_close_ int fd = -1;
@@ -176,6 +230,8 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 			return -ENOMEM;
 		buf->cap = BUF_INITIAL;
 	}
+	if (root->tree)
+		return tree_read(root, rel, buf);
 	fd = openat(root->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
@@ -218,7 +274,15 @@ ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char 
 	if (size == 0)
 		return -ENAMETOOLONG;
 	n = replayed_error(root, rel);
-	if (n == 0) {
+	if (n == 0 && root->tree) {
+		char name[PATH_MAX];
+		const struct ca_memnode *node = tree_node(root, rel, name);
+
+		n = !node ? -ENOENT : node->type != CA_NODE_LINK ? -EINVAL
+		  : node->len >= size ? -ENAMETOOLONG : (ssize_t)node->len;
+		if (n >= 0)
+			memcpy(out, node->data, node->len + 1);
+	} else if (n == 0) {
 		n = readlinkat(root->fd, rel, out, size);
 		if (n < 0)
 			n = -errno;
@@ -277,6 +341,21 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 	it->dir = NULL;
 	it->root = root;
 	snprintf(it->rel, sizeof(it->rel), "%s", rel);
+	if (root->tree) {
+		/* its entries are the nodes that start with "proc/<rel>/", together */
+		int n = snprintf(it->prefix, sizeof(it->prefix), "%s%s%s", TREE_DIR,
+				 strcmp(rel, ".") ? rel : "", strcmp(rel, ".") ? "/" : "");
+
+		if (n < 0 || (size_t)n >= sizeof(it->prefix))
+			return -ENAMETOOLONG;
+		it->plen = (size_t)n;
+		it->last[0] = '\0';
+		it->pos = memtree_lower(root->tree, it->prefix);
+		if (it->pos == root->tree->n ||
+		    strncmp(root->tree->nodes[it->pos].name, it->prefix, it->plen) != 0)
+			return -ENOENT;
+		return 0;
+	}
 	fd = openat(root->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -304,23 +383,58 @@ static bool parse_pid(const char *s, pid_t *pid)
 	return true;
 }
 
-int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
+/*
+ * The name of the next entry listed; NULL at the end, with errno set where
+ * the listing failed. In a tree, each pid directory under the prefix once,
+ * whether the archive lists it or only members inside it (a tar need not
+ * hold directories): a pid's nodes come together in the sorted table, but
+ * for other names that sort among them ("1234-x" before "1234/status").
+ */
+static const char *next_entry(struct ca_piditer *it)
 {
+	const struct ca_memtree *t = it->root->tree;
 	struct dirent *d;
 
-	for (;;) {
-		errno = 0;
+	errno = 0;
+	if (!t) {
 		d = readdir(it->dir);
-		if (!d)
+		return d ? d->d_name : NULL;
+	}
+	while (it->pos < t->n && strncmp(t->nodes[it->pos].name, it->prefix, it->plen) == 0) {
+		const struct ca_memnode *n = &t->nodes[it->pos++];
+		const char *child = n->name + it->plen;
+		size_t len = strcspn(child, "/");
+		char name[sizeof(it->last)];
+		pid_t pid;
+
+		if ((n->type != CA_NODE_DIR && !child[len]) || len >= sizeof(name))
+			continue;
+		memcpy(name, child, len);
+		name[len] = '\0';
+		if (strcmp(name, it->last) == 0 || !parse_pid(name, &pid))
+			continue;
+		memcpy(it->last, name, len + 1);
+		return it->last;
+	}
+	return NULL;
+}
+
+int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
+{
+	const char *name;
+
+	for (;;) {
+		name = next_entry(it);
+		if (!name)
 			return errno ? -errno : 1;
-		if (parse_pid(d->d_name, pid)) {
+		if (parse_pid(name, pid)) {
 			if (it->root && it->root->rec) {
 				char rel[96];
 
 				if (strcmp(it->rel, ".") == 0)
-					snprintf(rel, sizeof(rel), "%.16s", d->d_name);
+					snprintf(rel, sizeof(rel), "%.16s", name);
 				else
-					snprintf(rel, sizeof(rel), "%.63s/%.16s", it->rel, d->d_name);
+					snprintf(rel, sizeof(rel), "%.63s/%.16s", it->rel, name);
 				recorded(it->root, CA_REC_DIR, rel, NULL, 0);
 			}
 			return 0;

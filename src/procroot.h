@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "memtree.h"
+
 /* What a recorder is told: every read the scan makes, to capture it (snapshot). */
 enum ca_record {
 	CA_REC_FILE,			/* a file, read whole */
@@ -28,7 +30,8 @@ struct ca_replayed_error {
 };
 
 struct ca_procroot {
-	int fd;				/* O_PATH directory */
+	int fd;				/* O_PATH directory, or -1 for a tree in memory */
+	struct ca_memtree *tree;	/* a snapshot read in place, whose proc/ is the root; or NULL */
 	char *path;			/* as given, for messages */
 	bool live;			/* procfs, not a directory of files */
 	const struct ca_recorder *rec;	/* NULL, or told of every read */
@@ -44,7 +47,11 @@ struct ca_buf {
 };
 
 struct ca_piditer {
-	DIR *dir;
+	DIR *dir;			/* a directory's listing, or NULL */
+	size_t pos;			/* in a tree: the next node, the prefix of those listed, */
+	char prefix[80];
+	size_t plen;
+	char last[16];			/* and the pid given last */
 	const struct ca_procroot *root;	/* for its recorder */
 	char rel[64];			/* the directory listed: "." or "1234/task" */
 };
@@ -57,6 +64,13 @@ struct ca_piditer {
  * through procroot_close().
  */
 int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs);
+
+/**
+ * procroot_open_tree() - read the proc/ directory of @tree (sealed) as a
+ * proc root, named @name in messages. The root owns @tree from then on,
+ * also on failure. Returns 0, -ENOENT where @tree has no proc/, or -ENOMEM.
+ */
+int procroot_open_tree(struct ca_procroot *root, struct ca_memtree *tree, const char *name);
 
 /**
  * procroot_set_errors() - the failures a snapshot recorded, "<errno> <rel>"

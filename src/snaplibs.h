@@ -13,10 +13,11 @@
 
 #include "util.h"
 
-/* Every function snapshot.c calls, by library. */
+/* Every function the snapshot code calls, by library. */
 #define SNAPLIBS_ARCHIVE(X) \
 	X(archive_entry_filetype) \
 	X(archive_entry_free) \
+	X(archive_entry_hardlink) \
 	X(archive_entry_new) \
 	X(archive_entry_pathname) \
 	X(archive_entry_set_filetype) \
@@ -29,18 +30,15 @@
 	X(archive_entry_symlink) \
 	X(archive_error_string) \
 	X(archive_read_data) \
-	X(archive_read_extract2) \
 	X(archive_read_free) \
 	X(archive_read_new) \
+	X(archive_read_open_fd) \
 	X(archive_read_next_header) \
-	X(archive_read_open_filename) \
 	X(archive_read_support_filter_all) \
 	X(archive_read_support_format_tar) \
 	X(archive_write_add_filter) \
 	X(archive_write_close) \
 	X(archive_write_data) \
-	X(archive_write_disk_new) \
-	X(archive_write_disk_set_options) \
 	X(archive_write_free) \
 	X(archive_write_header) \
 	X(archive_write_new) \
@@ -72,12 +70,12 @@ extern struct ca_snaplibs ca_snaplibs;
 
 /**
  * snaplibs_load() - dlopen() libarchive and libcrypto and find every
- * function of theirs that snapshot.c calls; once, later calls return at
+ * function of theirs that the snapshot code calls; once, later calls return at
  * once. Returns 0, or -ELIBACC with @err saying which library or symbol.
  */
 int snaplibs_load(struct ca_err *err);
 
-/* snapshot.c calls them by their own names, through the table. */
+/* The snapshot code calls them by their own names, through the table. */
 #ifndef SNAPLIBS_NO_REDIRECT
 #define EVP_Digest (*ca_snaplibs.EVP_Digest)
 #define EVP_DigestFinal_ex (*ca_snaplibs.EVP_DigestFinal_ex)
@@ -90,6 +88,7 @@ int snaplibs_load(struct ca_err *err);
 #define EVP_sha256 (*ca_snaplibs.EVP_sha256)
 #define archive_entry_filetype (*ca_snaplibs.archive_entry_filetype)
 #define archive_entry_free (*ca_snaplibs.archive_entry_free)
+#define archive_entry_hardlink (*ca_snaplibs.archive_entry_hardlink)
 #define archive_entry_new (*ca_snaplibs.archive_entry_new)
 #define archive_entry_pathname (*ca_snaplibs.archive_entry_pathname)
 #define archive_entry_set_filetype (*ca_snaplibs.archive_entry_set_filetype)
@@ -102,18 +101,15 @@ int snaplibs_load(struct ca_err *err);
 #define archive_entry_symlink (*ca_snaplibs.archive_entry_symlink)
 #define archive_error_string (*ca_snaplibs.archive_error_string)
 #define archive_read_data (*ca_snaplibs.archive_read_data)
-#define archive_read_extract2 (*ca_snaplibs.archive_read_extract2)
 #define archive_read_free (*ca_snaplibs.archive_read_free)
 #define archive_read_new (*ca_snaplibs.archive_read_new)
+#define archive_read_open_fd (*ca_snaplibs.archive_read_open_fd)
 #define archive_read_next_header (*ca_snaplibs.archive_read_next_header)
-#define archive_read_open_filename (*ca_snaplibs.archive_read_open_filename)
 #define archive_read_support_filter_all (*ca_snaplibs.archive_read_support_filter_all)
 #define archive_read_support_format_tar (*ca_snaplibs.archive_read_support_format_tar)
 #define archive_write_add_filter (*ca_snaplibs.archive_write_add_filter)
 #define archive_write_close (*ca_snaplibs.archive_write_close)
 #define archive_write_data (*ca_snaplibs.archive_write_data)
-#define archive_write_disk_new (*ca_snaplibs.archive_write_disk_new)
-#define archive_write_disk_set_options (*ca_snaplibs.archive_write_disk_set_options)
 #define archive_write_free (*ca_snaplibs.archive_write_free)
 #define archive_write_header (*ca_snaplibs.archive_write_header)
 #define archive_write_new (*ca_snaplibs.archive_write_new)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Forensic snapshots: every file a scan reads, in one archive with a checksum manifest. */
+/* Taking a forensic snapshot: every file a scan reads, in one archive with a checksum manifest. */
 #ifndef CAPAUDIT_SNAPSHOT_H
 #define CAPAUDIT_SNAPSHOT_H
 
@@ -53,34 +53,5 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
  * snapshot_abort() - give up an archive: free @s, write nothing more.
  */
 void snapshot_abort(struct ca_snapshot *s);
-
-/* Verdicts of snapshot_verify(). */
-enum ca_verify {
-	CA_VERIFY_INTACT,
-	CA_VERIFY_ALTERED,
-};
-
-/**
- * snapshot_verify() - check every member of the archive at @path against its
- * manifest. Returns CA_VERIFY_INTACT or CA_VERIFY_ALTERED, with @report (the
- * caller's to free) listing each member missing, added or altered; or a
- * negative errno where the archive cannot be read, with @err saying why.
- */
-int snapshot_verify(const char *path, char **report, struct ca_err *err);
-
-/**
- * snapshot_unpack() - unpack the archive at @path into a new private
- * directory, refusing whatever could write outside it or be misread
- * (absolute names, "..", links out of the tree, other files than a snapshot
- * holds, duplicates, huge members). Returns 0 and the directory in @dir
- * (the caller removes it with snapshot_remove() and frees it), or a negative
- * errno with @err saying why and nothing left behind.
- */
-int snapshot_unpack(const char *path, char **dir, struct ca_err *err);
-
-/**
- * snapshot_remove() - remove a directory snapshot_unpack() made.
- */
-void snapshot_remove(const char *dir);
 
 #endif

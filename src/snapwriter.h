@@ -12,6 +12,10 @@
 
 /* The manifest's name; it names every other member, with its SHA-256. */
 #define CA_MANIFEST "MANIFEST.sha256"
+/* The members a snapshot holds beside proc/ and the manifest. */
+#define CA_SNAP_ERRORS "errors"			/* "<errno> <rel>" a line: the reads that failed */
+#define CA_SNAP_METADATA "metadata.json"
+#define CA_SNAP_POLICY "policy.ini"		/* the policy in force, as policy show writes it */
 
 struct ca_snapwriter;
 

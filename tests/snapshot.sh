@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Snapshots: a capture of every fixture tree replays to the very report a
 # direct scan gives; --verify catches a member altered, added or removed;
-# hostile archives are refused with exit 2, writing nothing outside a
-# private directory that is gone afterwards.
+# hostile archives are refused with exit 2, and nothing is written anywhere.
 set -u
 
 . "$(dirname "$0")/common.sh"
@@ -184,6 +183,11 @@ hostile "duplicate member" "$tmp/h.tar"
 truncate -s 17M "$tmp/x/proc/1001/environ" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
  tar -rf "$tmp/h.tar" proc/1001/environ)
 hostile "huge member" "$tmp/h.tar"
+ln "$tmp/x/proc/1001/status" "$tmp/x/proc/1001/status2" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&
+ tar -rf "$tmp/h.tar" proc/1001/status proc/1001/status2 --transform='s,status$,status0,')
+check "the hard link is in the archive as one" bash -c "tar -tvf '$tmp/h.tar' | grep -q 'status2 link to'"
+hostile "a hard link" "$tmp/h.tar"
+rm "$tmp/x/proc/1001/status2"
 mkfifo "$tmp/x/proc/1001/fifo" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" && tar -rf "$tmp/h.tar" proc/1001/fifo)
 hostile "a fifo" "$tmp/h.tar"
 mkdir -p "$tmp/x/etc" && echo x >"$tmp/x/etc/passwd" && (cd "$tmp/x" && cp -a "$tmp/mixed.tar" "$tmp/h.tar" &&

@@ -1,89 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target: the snapshot reader, as `snapshot --verify` and `scan
- * --snapshot` run it on an archive from anywhere. The input is written to a
- * file in a private directory on tmpfs (the reader takes a path), verified,
- * unpacked there, and an archive that unpacks is replayed: scanned,
- * audited and reported, as main.c does. Whatever the bytes, nothing may be
- * left behind but the input itself.
+ * --snapshot` run it on an archive from anywhere. The input is a file
+ * descriptor of memory (memfd), verified, then read in place as a proc root
+ * and, where that succeeds, scanned, audited and reported as main.c does.
+ * Nothing is written anywhere.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "fuzz.h"
-#include "policy_ini.h"
 #include "report.h"
-#include "snapshot.h"
+#include "snapread.h"
 
-static char workdir[PATH_MAX];
-static char input[PATH_MAX + 8];
 static FILE *devnull;
-
-static void cleanup(void)
-{
-	unlink(input);
-	rmdir(workdir);
-}
+static int input = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("TMPDIR");
-	struct stat st;
-
 	(void)argc;
 	(void)argv;
-	/*
-	 * An execution writes a file and unpacks a tree: on tmpfs, so as not
-	 * to wear a disk. run.sh gives a $TMPDIR there that it removes even
-	 * after a crash, which skips cleanup().
-	 */
-	if (!t || !*t)
-		t = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
-	snprintf(workdir, sizeof(workdir), "%s/capaudit-fuzz.XXXXXX", t);
-	FUZZ_ASSERT(mkdtemp(workdir) != NULL);
-	snprintf(input, sizeof(input), "%s/input", workdir);
-	/* snapshot_unpack() makes its directory in $TMPDIR. */
-	FUZZ_ASSERT(setenv("TMPDIR", workdir, 1) == 0);
+	input = memfd_create("fuzz-snapshot", MFD_CLOEXEC);
+	FUZZ_ASSERT(input >= 0);
 	devnull = fopen("/dev/null", "we");
 	FUZZ_ASSERT(devnull != NULL);
-	atexit(cleanup);
 	return 0;
-}
-
-/* The private directory holds the input and nothing else. */
-static void check_nothing_left(void)
-{
-	DIR *d = opendir(workdir);
-	struct dirent *e;
-
-	FUZZ_ASSERT(d != NULL);
-	while ((e = readdir(d)))
-		FUZZ_ASSERT(!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-			    !strcmp(e->d_name, "input"));
-	closedir(d);
 }
 
 static void write_input(const uint8_t *data, size_t size)
 {
-	int fd = open(input, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FUZZ_ASSERT(ftruncate(input, 0) == 0 && lseek(input, 0, SEEK_SET) == 0);
+	FUZZ_ASSERT(write(input, data, size) == (ssize_t)size);
+}
 
-	FUZZ_ASSERT(fd >= 0);
-	FUZZ_ASSERT(write(fd, data, size) == (ssize_t)size);
-	FUZZ_ASSERT(close(fd) == 0);
+static void rewind_input(void)
+{
+	FUZZ_ASSERT(lseek(input, 0, SEEK_SET) == 0);
 }
 
 static void verify(void)
 {
 	struct ca_err err = { 0 };
 	char *report = NULL;
-	int r = snapshot_verify(input, &report, &err);
+	int r;
+
+	rewind_input();
+	r = snapshot_verify(input, "fuzz.tar", &report, &err);
 
 	if (r < 0) {
 		FUZZ_ASSERT(report == NULL);
@@ -97,8 +64,8 @@ static void verify(void)
 	free(report);
 }
 
-/* main.c's replay: the proc root, the failures to give again, the captured policy. */
-static void replay(const char *dir)
+/* main.c's replay: the archive in place, the failures to give again, the captured policy. */
+static void replay(void)
 {
 	struct ca_procroot root;
 	struct ca_scan scan = { 0 };
@@ -108,27 +75,15 @@ static void replay(const char *dir)
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
 	struct ca_report rep;
-	char path[256], *errors = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/proc", dir);
-	if (procroot_open(&root, path, false) < 0)
+	rewind_input();
+	if (snapshot_replay_open(input, "fuzz.tar", &root, &policy, &err) < 0) {
+		FUZZ_ASSERT(policy == NULL && root.tree == NULL && root.fd == -1);
+		FUZZ_TERMINATED(err.msg);
+		FUZZ_ASSERT(err.msg[0] != '\0');
 		return;
-	snprintf(path, sizeof(path), "%s/errors", dir);
-	f = fopen(path, "re");
-	if (f) {
-		n = getdelim(&errors, &cap, '\0', f);
-		fclose(f);
-		if (n > 0 && procroot_set_errors(&root, errors, (size_t)n) < 0)
-			goto out;
 	}
-	snprintf(path, sizeof(path), "%s/policy.ini", dir);
-	if (policy_load_file(path, &policy, &err) < 0) {
-		FUZZ_ASSERT(policy == NULL);
-		goto out;
-	}
+	FUZZ_ASSERT(policy != NULL);
 	if (scan_run(&root, &sopts, &scan, &err) < 0)
 		goto out;
 	FUZZ_ASSERT(caps_names_init(&names, scan.host.last_cap) == 0);
@@ -144,7 +99,6 @@ static void replay(const char *dir)
 	FUZZ_ASSERT(report_cis_print(devnull, &rep) == 0);
 	FUZZ_ASSERT(report_prom_print(devnull, &rep) == 0);
 out:
-	free(errors);
 	scan_free(&scan);
 	policy_free(policy);
 	procroot_close(&root);
@@ -152,23 +106,8 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ca_err err = { 0 };
-	char *dir = NULL;
-	int r;
-
 	write_input(data, size);
 	verify();
-
-	r = snapshot_unpack(input, &dir, &err);
-	if (r < 0) {
-		FUZZ_ASSERT(dir == NULL);
-		FUZZ_ASSERT(err.msg[0] != '\0');
-	} else {
-		FUZZ_ASSERT(dir != NULL && strncmp(dir, workdir, strlen(workdir)) == 0);
-		replay(dir);
-		snapshot_remove(dir);
-		free(dir);
-	}
-	check_nothing_left();
+	replay();
 	return 0;
 }

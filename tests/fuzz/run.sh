@@ -22,17 +22,12 @@ case $limit in
 -runs=*) opts=("$limit") ;;
 *) opts=(-max_total_time="$limit") ;;
 esac
-# An execution of fuzz_snapshot costs about its input's size (two passes of
-# verify, an unpack to tmpfs, a scan): keep inputs to the size of the small
+# An execution of fuzz_snapshot costs about its input's size (a pass of
+# verify, one of the replay, a scan): keep inputs to the size of the small
 # seeds; a tar reader's mistakes need no large archive.
 [ "$target" = snapshot ] && opts+=(-max_len=32768)
 inputs=("$corpus" "$seeds/$target")
 [ -d "$src/regressions/$target" ] && inputs+=("$src/regressions/$target")
-# fuzz_snapshot works in $TMPDIR, on tmpfs where there is one; a crash
-# leaves its files behind.
-TMPDIR=$(mktemp -d /dev/shm/capaudit-fuzz.XXXXXX 2>/dev/null || mktemp -d)
-export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
 # Leaks fail a run as crashes do; the timeout and memory limit catch an
 # input that hangs the reader or makes it allocate without bound.
 "$bin" "${opts[@]}" -dict="$src/$target.dict" -artifact_prefix=fuzz-artifacts/"$target"- \

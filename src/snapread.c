@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading snapshots with libarchive: verified against the manifest, or held in memory as a proc root. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "memtree.h"
+#include "policy_ini.h"
+#include "snaplibs.h"
+#include "snapread.h"
+#include "snapwriter.h"
+
+static void archive_read_freep_(struct archive **a)
+{
+	if (*a)
+		archive_read_free(*a);
+}
+
+static void memtree_freep_(struct ca_memtree **t)
+{
+	if (*t) {
+		memtree_free(*t);
+		free(*t);
+	}
+}
+
+static int open_reader(int fd, const char *path, struct archive **out, struct ca_err *err)
+{
+	struct archive *a;
+	int r = snaplibs_load(err);
+
+	if (r < 0)
+		return r;
+	a = archive_read_new();
+	if (!a)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		err_set(err, -EIO, "%s: cannot read: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return -EIO;
+	}
+	*out = a;
+	return 0;
+}
+
+static size_t size_max(const char *name)
+{
+	return !strcmp(name, CA_MANIFEST) || !strcmp(name, CA_SNAP_ERRORS) ? CA_SNAP_LIST_MAX
+									  : CA_SNAP_MEMBER_MAX;
+}
+
+/*
+ * Read a member whole, with a NUL after it. The buffer grows with what
+ * arrives, not with what the header claims: a 512-byte archive must not make
+ * us allocate a gigabyte.
+ */
+static int read_member(struct archive *a, struct archive_entry *e, char **data, size_t *len)
+{
+	la_int64_t size = archive_entry_size(e);
+	size_t got = 0, cap = 0;
+	la_ssize_t n;
+
+	*data = NULL;
+	*len = 0;
+	if (size < 0 || (uint64_t)size > size_max(archive_entry_pathname(e)))
+		return -EFBIG;
+	do {
+		size_t want = (size_t)size - got < 65536 ? (size_t)size - got : 65536;
+
+		if (util_grow(data, &cap, got + want + 1, 1) < 0) {
+			free(*data);
+			*data = NULL;
+			return -ENOMEM;
+		}
+		n = want ? archive_read_data(a, *data + got, want) : 0;
+		if (n > 0)
+			got += (size_t)n;
+	} while (n > 0 && got < (size_t)size);
+	if (got != (size_t)size) {
+		free(*data);
+		*data = NULL;
+		return -EIO;
+	}
+	(*data)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+/* A member's name as the manifest spells it: tar keeps a directory's with a '/' after it. */
+static char *member_name(struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	size_t n = name ? strlen(name) : 0;
+
+	if (n > 1 && name[n - 1] == '/')
+		n--;
+	return strndup(name ? name : "", n);
+}
+
+static int sha256_hex(const void *data, size_t len, char out[2 * CA_SHA256_LEN + 1])
+{
+	unsigned char d[CA_SHA256_LEN];
+	unsigned int n = 0;
+
+	if (EVP_Digest(data, len, d, &n, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	util_hex(d, sizeof(d), out);
+	return 0;
+}
+
+struct verify_report {
+	char *text;
+	size_t len, cap;
+	bool altered;
+};
+
+static void note(struct verify_report *w, const char *what, const char *name)
+{
+	size_t n = strlen(what) + 2 + strlen(name) + 1;
+
+	if (util_grow(&w->text, &w->cap, w->len + n + 1, 1) == 0)
+		w->len += (size_t)snprintf(w->text + w->len, n + 1, "%s: %s\n", what, name);
+	w->altered = true;
+}
+
+/* The manifest's "<sha256|->  <type> <name>" lines as a tree: a name's data is its sum. */
+static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
+{
+	const char *p = text, *end = text + len, *dup;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *sp = nl ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
+		char *name, *sum;
+
+		if (!nl || !sp || (size_t)(sp - p) > 2 * CA_SHA256_LEN || sp + 4 >= nl || sp[1] != ' ' ||
+		    sp[3] != ' ' || !strchr("fld", sp[2]))
+			return -EINVAL;
+		name = strndup(sp + 4, (size_t)(nl - sp - 4));
+		sum = strndup(p, (size_t)(sp - p));
+		if (!name || !sum || memtree_add(t, (enum ca_node_type)sp[2], name, sum, strlen(sum)) < 0) {
+			free(name);
+			free(sum);
+			return -ENOMEM;
+		}
+		p = nl + 1;
+	}
+	/* A name given twice: no capture writes that. */
+	return memtree_seal(t, &dup) < 0 ? -EINVAL : 0;
+}
+
+/*
+ * Each member of the archive, as the manifest would give it (its type and
+ * sum), into @got; what cannot be compared (another type of file, a member
+ * that cannot be read) is noted at once and kept without a sum. The
+ * manifest itself, in *@manifest.
+ */
+static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, char **manifest,
+		     size_t *mlen, struct verify_report *w, struct ca_err *err)
+{
+	struct archive_entry *e;
+	int rr;
+
+	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		_cleanup_free_ char *name = member_name(e), *data = NULL;
+		char sum[2 * CA_SHA256_LEN + 1] = "-";
+		enum ca_node_type type = CA_NODE_FILE;
+		size_t len = 0;
+		bool comparable = true;
+
+		if (!name)
+			return err_set(err, -ENOMEM, "%s: out of memory", path);
+		if (strcmp(name, CA_MANIFEST) == 0) {
+			if (*manifest) {
+				note(w, "duplicate", name);
+				continue;
+			}
+			if (read_member(a, e, manifest, mlen) < 0)
+				return err_set(err, -EIO, "%s: cannot read its manifest", path);
+			continue;
+		}
+		switch (archive_entry_filetype(e)) {
+		case AE_IFDIR:
+			type = CA_NODE_DIR;
+			break;
+		case AE_IFLNK:
+			type = CA_NODE_LINK;
+			if (sha256_hex(archive_entry_symlink(e), strlen(archive_entry_symlink(e)), sum) < 0)
+				return err_set(err, -EIO, "%s: cannot compute a checksum", path);
+			break;
+		case AE_IFREG:
+			if (read_member(a, e, &data, &len) < 0) {
+				note(w, "unreadable", name);
+				comparable = false;
+			} else if (sha256_hex(data, len, sum) < 0) {
+				return err_set(err, -EIO, "%s: cannot compute a checksum", path);
+			}
+			break;
+		default:
+			note(w, "added", name);
+			comparable = false;
+			break;
+		}
+		if (memtree_add(got, type, steal_pointer(&name), comparable ? strdup(sum) : NULL, strlen(sum)) < 0)
+			return err_set(err, -ENOMEM, "%s: out of memory", path);
+	}
+	if (rr != ARCHIVE_EOF)
+		return err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
+	return 0;
+}
+
+int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	_cleanup_free_ char *manifest = NULL;
+	_cleanup_free_ bool *seen = NULL;
+	struct ca_memtree got = { 0 }, want = { 0 };
+	struct verify_report w = { 0 };
+	const char *dup;
+	size_t mlen = 0, i;
+	int r;
+
+	*report = NULL;
+	r = open_reader(fd, path, &a, err);
+	if (r == 0)
+		r = read_sums(a, path, &got, &manifest, &mlen, &w, err);
+	if (r == 0 && !manifest)
+		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
+	if (r == 0) {
+		r = parse_manifest(manifest, mlen, &want);
+		if (r < 0)
+			err_set(err, r, "%s: its manifest is malformed", path);
+	}
+	seen = r == 0 ? calloc(want.n + 1, sizeof(*seen)) : NULL;
+	if (r == 0 && !seen)
+		r = err_set(err, -ENOMEM, "%s: out of memory", path);
+	if (r < 0)
+		goto out;
+	memtree_seal(&got, &dup);	/* every name given twice is noted below */
+	for (i = 0; i < got.n; i++) {
+		const struct ca_memnode *g = &got.nodes[i], *m;
+
+		if (i > 0 && strcmp(got.nodes[i - 1].name, g->name) == 0) {
+			note(&w, "duplicate", g->name);
+			continue;
+		}
+		if (!g->data)
+			continue;	/* noted as it was read */
+		m = memtree_find(&want, g->name);
+		if (!m) {
+			note(&w, "added", g->name);
+			continue;
+		}
+		seen[m - want.nodes] = true;
+		if (m->type != g->type || strcmp(m->data, g->data) != 0)
+			note(&w, "altered", g->name);
+	}
+	for (i = 0; i < want.n; i++)
+		if (!seen[i])
+			note(&w, "missing", want.nodes[i].name);
+	*report = steal_pointer(&w.text);
+	r = w.altered ? CA_VERIFY_ALTERED : CA_VERIFY_INTACT;
+out:
+	free(w.text);
+	memtree_free(&got);
+	memtree_free(&want);
+	return r;
+}
+
+/*
+ * A member a snapshot may hold: "proc/" and digits, files and directories
+ * under a pid, namespace links as the kernel spells them, and the four
+ * files of its own. Nothing absolute, no "..", no empty component.
+ */
+static bool member_ok(const char *name, int type, const char *link)
+{
+	const char *p;
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= 256 || name[0] == '/' || strstr(name, "//") ||
+	    (name[n - 1] == '/' && type != AE_IFDIR))
+		return false;
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '\\')
+			return false;
+	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	if (type == AE_IFREG && (!strcmp(name, CA_SNAP_ERRORS) || !strcmp(name, CA_SNAP_METADATA) ||
+				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST)))
+		return true;
+	if (strncmp(name, "proc/", 5) != 0)
+		return false;
+	if (type == AE_IFLNK) {
+		/* only ns links, whose targets are no paths: "pid:[4026531836]" */
+		const char *colon = strchr(link, ':');
+
+		return strstr(name, "/ns/") && colon && colon > link && colon[1] == '[' &&
+		       strspn(link, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(colon - link) &&
+		       strspn(colon + 2, "0123456789") > 0 &&
+		       strcmp(colon + 2 + strspn(colon + 2, "0123456789"), "]") == 0;
+	}
+	return type == AE_IFREG || type == AE_IFDIR;
+}
+
+/* Every member of the archive into @t, refusing what a snapshot does not hold. */
+static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, struct ca_err *err)
+{
+	struct archive_entry *e;
+	const char *dup;
+	size_t count = 0;
+	int rr, r;
+
+	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		const char *link = archive_entry_symlink(e);
+		int type = archive_entry_filetype(e);
+		char *copy, *data = NULL;
+		size_t len = 0;
+
+		/* A hard link is a header of type file, with no data of its own. */
+		if (!name || archive_entry_hardlink(e) || !member_ok(name, type, link ? link : ""))
+			return err_set(err, -EINVAL, "%s: refusing member \"%s\": not what a snapshot holds", path,
+				       name ? name : "");
+		if (type == AE_IFREG && (uint64_t)archive_entry_size(e) > size_max(name))
+			return err_set(err, -EFBIG, "%s: refusing member \"%s\": larger than %zu bytes", path,
+				       name, size_max(name));
+		if (++count > CA_SNAP_MEMBERS_MAX)
+			return err_set(err, -EFBIG, "%s: more than %u members", path, CA_SNAP_MEMBERS_MAX);
+		/* A replay checks nothing against the manifest: snapshot --verify does. */
+		if (strcmp(name, CA_MANIFEST) == 0)
+			continue;
+		copy = member_name(e);
+		if (!copy)
+			return err_set(err, -ENOMEM, "%s: out of memory", path);
+		if (type == AE_IFREG) {
+			r = read_member(a, e, &data, &len);
+			if (r < 0) {
+				err_set(err, r, "%s: cannot read member \"%s\": %s", path, copy,
+					r == -EIO ? archive_error_string(a) : strerror(-r));
+				free(copy);
+				return r;
+			}
+		} else if (type == AE_IFLNK) {
+			data = strdup(link);
+			len = strlen(link);
+			if (!data) {
+				free(copy);
+				return err_set(err, -ENOMEM, "%s: out of memory", path);
+			}
+		}
+		if (memtree_add(t, type == AE_IFREG ? CA_NODE_FILE : type == AE_IFLNK ? CA_NODE_LINK : CA_NODE_DIR,
+				copy, data, len) < 0)
+			return err_set(err, -ENOMEM, "%s: out of memory", path);
+		if (t->bytes > CA_SNAP_TREE_MAX)
+			return err_set(err, -EFBIG, "%s: its members take more than %zu MiB", path,
+				       CA_SNAP_TREE_MAX >> 20);
+	}
+	if (rr != ARCHIVE_EOF)
+		return err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
+	if (memtree_seal(t, &dup) < 0)
+		return err_set(err, -EINVAL, "%s: member \"%s\" given twice", path, dup);
+	return 0;
+}
+
+/* The policy's name at capture, from the metadata; NULL where it says none. */
+static char *captured_source(const struct ca_memnode *meta)
+{
+	struct json_object *m, *v;
+	char *src = NULL;
+
+	if (!meta || meta->type != CA_NODE_FILE)
+		return NULL;
+	m = json_tokener_parse(meta->data);
+	if (m && json_object_object_get_ex(m, "policy_source", &v) && json_object_is_type(v, json_type_string))
+		src = strdup(json_object_get_string(v));
+	json_object_put(m);
+	return src;
+}
+
+static int load_policy(const struct ca_memtree *t, const char *path, struct ca_policy **policy,
+		       struct ca_err *err)
+{
+	const struct ca_memnode *pol = memtree_find(t, CA_SNAP_POLICY);
+	_cleanup_free_ char *name = NULL;
+	struct ca_err perr = { 0 };
+	char *src;
+	int r;
+
+	if (!pol)
+		return err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_SNAP_POLICY);
+	if (asprintf(&name, "%s:%s", path, CA_SNAP_POLICY) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	r = policy_load_buf(pol->data, pol->len, name, policy, &perr);
+	if (r < 0)
+		return err_set(err, r, "%s: the policy it holds: %s", path, perr.msg);
+	/* Reported by the name it had at capture. */
+	src = captured_source(memtree_find(t, CA_SNAP_METADATA));
+	if (src) {
+		free((*policy)->source);
+		(*policy)->source = src;
+	}
+	return 0;
+}
+
+int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, struct ca_policy **policy,
+			 struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	_cleanup_(memtree_freep_) struct ca_memtree *t = calloc(1, sizeof(*t));
+	_cleanup_free_ char *name = NULL;
+	struct ca_policy *captured = NULL;
+	const struct ca_memnode *errors;
+	int r;
+
+	*root = (struct ca_procroot){ .fd = -1 };
+	if (!t || asprintf(&name, "%s:proc", path) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	r = open_reader(fd, path, &a, err);
+	if (r == 0)
+		r = read_tree(a, path, t, err);
+	if (r == 0 && !*policy)
+		r = load_policy(t, path, &captured, err);
+	if (r < 0)
+		return r;
+	errors = memtree_find(t, CA_SNAP_ERRORS);
+	/* From here on the root holds the tree, and @errors in it. */
+	r = procroot_open_tree(root, steal_pointer(&t), name);
+	if (r == -ENOENT)
+		err_set(err, r, "%s: not a capaudit snapshot (no proc/)", path);
+	else if (r < 0)
+		err_set(err, r, "%s: out of memory", path);
+	else if (errors && (r = procroot_set_errors(root, errors->data, errors->len)) < 0)
+		err_set(err, r, r == -EINVAL ? "%s: its errors member is malformed" : "%s: out of memory", path);
+	if (r < 0) {
+		procroot_close(root);
+		policy_free(captured);
+		return r;
+	}
+	if (captured)
+		*policy = captured;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading a snapshot: checked against its manifest, or read in place as a proc root. */
+#ifndef CAPAUDIT_SNAPREAD_H
+#define CAPAUDIT_SNAPREAD_H
+
+#include "policy.h"
+#include "procroot.h"
+#include "util.h"
+
+/*
+ * What an archive may make capaudit hold when it is read in place: no file
+ * a scan reads is near 16 MiB, and a capture of 10,000 processes is 110,000
+ * members that take 50 MB in memory. capaudit(8) gives the same figures.
+ */
+#define CA_SNAP_MEMBER_MAX (16u << 20)
+#define CA_SNAP_LIST_MAX (1u << 30)		/* the manifest and the errors list */
+#define CA_SNAP_MEMBERS_MAX (4u << 20)
+#define CA_SNAP_TREE_MAX ((size_t)1 << 30)	/* names, data and their table, all members */
+
+/* Verdicts of snapshot_verify(). */
+enum ca_verify {
+	CA_VERIFY_INTACT,
+	CA_VERIFY_ALTERED,
+};
+
+/**
+ * snapshot_verify() - check every member of the archive read from @fd
+ * (named @path in messages) against its manifest, in one pass: a pipe does.
+ * Returns CA_VERIFY_INTACT or CA_VERIFY_ALTERED, with @report (the caller's
+ * to free) listing each member missing, added, altered, duplicate or
+ * unreadable; or a negative errno where the archive cannot be read, with
+ * @err saying why.
+ */
+int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err);
+
+/**
+ * snapshot_replay_open() - read the archive on @fd (named @path) in place,
+ * as a proc root: its proc/ tree in memory, nothing written to disk, every
+ * read that failed at capture failing again. Whatever could be misread is
+ * refused (absolute names, "..", links but namespace links, other files
+ * than a snapshot holds, duplicates, members and archives beyond the
+ * bounds above). Where *@policy is NULL it becomes the policy the archive
+ * holds, named as it was at capture. Returns 0 and @root (closed with
+ * procroot_close()), or a negative errno with @err saying why and @root
+ * closed.
+ */
+int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, struct ca_policy **policy,
+			 struct ca_err *err);
+
+#endif
