@@ -3,17 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +26,7 @@
 #include "select.h"
 #include "snapread.h"
 #include "snapshot.h"
+#include "userfile.h"
 #include "util.h"
 
 #ifndef CAPAUDIT_POLICY_FILE
@@ -373,22 +370,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /*
- * What replacing or removing the entry @path will take, beyond @keep, once
- * only @keep is held: uid 0 without CAP_DAC_OVERRIDE is refused a directory
- * of another owner, and without CAP_FOWNER another owner's file in a sticky
- * one. Asked before dropping, so that no report is lost after the scan.
- */
-static uint64_t entry_needs(const char *path, uint64_t keep)
-{
-	_cleanup_free_ char *d = strdup(path), *b = strdup(path);
-	uint64_t need = 0;
-
-	if (!d || !b || privs_dir_needs(dirname(d), basename(b), keep, &need) < 0)
-		return 0;
-	return need;
-}
-
-/*
  * Keep only @keep, and what the files still to be renamed or removed need;
  * then read back what is held, for the report. A drop the kernel refuses
  * (capset filtered by a seccomp policy) is said, not fatal: the report shows
@@ -409,138 +390,25 @@ static const struct ca_privs *drop_privileges(uint64_t keep, struct ca_privs *me
 }
 
 /*
- * The report goes to stdout, or to -O FILE through a temporary file in the
- * same directory renamed over it at the end, so that a collector never reads
- * half a report and a failed run leaves the old one whole.
+ * What reading @root takes: nothing for a snapshot, which is in memory;
+ * nothing for a directory of files where capaudit holds privileges its
+ * caller did not give it (file capabilities, setuid), which it keeps for
+ * the live /proc alone: the files of a --proc-root are read with the
+ * caller's own rights.
  */
-struct output {
-	FILE *f;
-	char *tmp;			/* renamed over @path once whole; NULL if written directly */
-	const char *path;		/* NULL for stdout */
-};
-
-/*
- * The temporary files of the outputs open (a snapshot and its digest file
- * at most), removed if SIGINT, SIGTERM or SIGHUP ends capaudit before they
- * are renamed into place, as gzip does: a responder who interrupts a
- * capture is left with no half archive beside the evidence.
- */
-static char *volatile unfinished[2];
-
-static void remove_unfinished(int sig)
+static uint64_t reading_needs(const struct ca_procroot *root)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(unfinished); i++)
-		if (unfinished[i])
-			unlink(unfinished[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Where @tmp goes (NULL: where it was), and the handlers set at the first. */
-static void track_unfinished(char *tmp, char *was)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	static bool installed;
-	struct sigaction sa = { .sa_handler = remove_unfinished }, old;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(unfinished); i++)
-		if (unfinished[i] == was) {
-			unfinished[i] = tmp;
-			break;
-		}
-	if (installed || !tmp)
-		return;
-	installed = true;
-	sigemptyset(&sa.sa_mask);
-	/* under nohup, or told to ignore them, capaudit keeps ignoring them */
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-}
-
-/*
- * A new file, or a regular one, is written through a temporary file renamed
- * over it once whole: no reader (a textfile collector, a responder's copy)
- * ever sees half of one. Anything else is written through, as a shell's
- * redirection would: renaming over /dev/null, /dev/stdout, a fifo or a
- * symlink would replace the device or the link itself. Through a symlink,
- * the kernel's protected_symlinks still guards a world-writable directory.
- */
-static int output_open(struct output *out, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	*out = (struct output){ .f = stdout };
-	if (!path || strcmp(path, "-") == 0)
-		return 0;
-	out->path = path;
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* a directory is refused here: EISDIR */
-		fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
-	} else {
-		if (asprintf(&out->tmp, "%s.XXXXXX", path) < 0) {
-			out->tmp = NULL;
-			return -ENOMEM;
-		}
-		fd = mkstemp(out->tmp);
-	}
-	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
-		int e = errno;
-
-		if (fd >= 0) {
-			close(fd);
-			if (out->tmp)
-				unlink(out->tmp);
-		}
-		free(out->tmp);
-		*out = (struct output){ 0 };
-		return -e;
-	}
-	if (out->tmp) {
-		/* A textfile collector runs as another user: the report is for reading. */
-		fchmod(fd, 0644);
-		track_unfinished(out->tmp, NULL);
-	}
-	return 0;
-}
-
-/* Returns 0, or a negative errno with the temporary file removed. */
-static int output_close(struct output *out, bool ok)
-{
-	struct stat st;
-	int r = 0;
-
-	if (!out->f || out->f == stdout)
-		return 0;
-	if (ok && fflush(out->f) != 0)
-		r = -errno;
-	/* a regular file, a symlink's target too, is synced; a device or a fifo has nothing to */
-	if (ok && r == 0 && fstat(fileno(out->f), &st) == 0 && S_ISREG(st.st_mode) &&
-	    fsync(fileno(out->f)) != 0)
-		r = -errno;
-	if (fclose(out->f) != 0 && r == 0)
-		r = -errno;
-	out->f = NULL;
-	if (!out->tmp)
-		return r;
-	if (ok && r == 0 && rename(out->tmp, out->path) != 0)
-		r = -errno;
-	if (!ok || r < 0)
-		unlink(out->tmp);
-	track_unfinished(NULL, out->tmp);
-	free(out->tmp);
-	out->tmp = NULL;
-	return r;
+	return root->tree || (!root->live && privs_is_elevated()) ? 0 : PRIVS_READ;
 }
 
 /* What renaming @out's file into place, or removing it, will take beyond @keep. */
-static uint64_t output_needs(const struct output *out, uint64_t keep)
+static uint64_t output_needs(const struct ca_output *out, uint64_t keep)
 {
-	return out->tmp ? entry_needs(out->path, keep) : 0;
+	uint64_t need = 0;
+
+	if (out->tmp && privs_dir_needs(out->dirfd, out->name, keep, &need) < 0)
+		return 0;
+	return need;
 }
 
 static bool want_color(const char *when, const char *path)
@@ -617,13 +485,9 @@ static int open_replay(const struct options *o, struct ca_procroot *root, struct
 	struct ca_err err = { 0 };
 	int r;
 
-	fd = strcmp(o->snapshot, "-") == 0 ? dup(STDIN_FILENO) : open(o->snapshot, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		warn_msg("%s: cannot read: %s", o->snapshot, strerror(-r));
-		return r;
-	}
-	r = snapshot_replay_open(fd, o->snapshot, root, policy, &err);
+	r = userfile_open(o->snapshot, &fd, &err);
+	if (r == 0)
+		r = snapshot_replay_open(fd, o->snapshot, root, policy, &err);
 	if (r < 0)
 		warn_msg("%s", err.msg);
 	return r;
@@ -693,12 +557,9 @@ static int run_verify(const struct options *o)
 	struct ca_err err = { 0 };
 	int r;
 
-	fd = strcmp(o->archive, "-") == 0 ? dup(STDIN_FILENO) : open(o->archive, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warn_msg("%s: cannot read: %s", o->archive, strerror(errno));
-		return EXIT_TROUBLE;
-	}
-	r = snapshot_verify(fd, o->archive, &report, &err);
+	r = userfile_open(o->archive, &fd, &err);
+	if (r == 0)
+		r = snapshot_verify(fd, o->archive, &report, &err);
 	if (r < 0) {
 		warn_msg("%s", err.msg);
 		return EXIT_TROUBLE;
@@ -725,12 +586,13 @@ static int run_snapshot(const struct options *o)
 	struct ca_summary summary;
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
-	struct output out = { 0 }, digest = { 0 };
+	struct ca_output out = { .dirfd = -1 }, digest = { .dirfd = -1 };
 	const struct ca_privs *scanner;
 	struct ca_privs me;
 	unsigned char sha[CA_SHA256_LEN];
 	char sum[2 * CA_SHA256_LEN + 1];
 	bool to_stdout = strcmp(o->archive, "-") == 0;
+	uint64_t keep;
 	double started, wall;
 	int r, status = EXIT_TROUBLE;
 
@@ -738,21 +600,24 @@ static int run_snapshot(const struct options *o)
 		warn_msg("snapshot -: the archive takes standard output; no report or digest can");
 		return EXIT_TROUBLE;
 	}
+	/* Every process's environment, through CAP_SYS_PTRACE: root's to take, not any caller's. */
+	if (o->with_environ && privs_is_elevated()) {
+		warn_msg("--with-environ reads the secrets of other users' processes: not with privileges "
+			 "capaudit's caller does not hold (file capabilities, setuid)");
+		return EXIT_TROUBLE;
+	}
 	if (load_policy(o->policy ? o->policy : CAPAUDIT_POLICY_FILE, o->policy != NULL, &policy) < 0)
 		return EXIT_TROUBLE;
-	r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
+	r = procroot_open(&root, o->proc_root, &err);
 	if (r < 0) {
-		warn_msg("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
+		warn_msg("%s", err.msg);
 		goto out;
 	}
-	r = output_open(&out, o->archive);
+	r = userfile_output_open(&out, o->archive, &err);
+	if (r == 0 && o->digest_file)
+		r = userfile_output_open(&digest, o->digest_file, &err);
 	if (r < 0) {
-		warn_msg("cannot write %s: %s", o->archive, strerror(-r));
-		goto out;
-	}
-	r = o->digest_file ? output_open(&digest, o->digest_file) : 0;
-	if (r < 0) {
-		warn_msg("cannot write %s: %s", o->digest_file, strerror(-r));
+		warn_msg("%s", err.msg);
 		goto out;
 	}
 	snap = (struct ca_snapshot_opts){
@@ -765,8 +630,8 @@ static int run_snapshot(const struct options *o)
 		warn_msg("%s", err.msg);
 		goto out;
 	}
-	scanner = drop_privileges(PRIVS_READ | output_needs(&out, PRIVS_READ) |
-				  output_needs(&digest, PRIVS_READ), &me);
+	keep = reading_needs(&root);
+	scanner = drop_privileges(keep | output_needs(&out, keep) | output_needs(&digest, keep), &me);
 	root.rec = snapshot_recorder(s);
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
@@ -779,7 +644,7 @@ static int run_snapshot(const struct options *o)
 	s = NULL;
 	root.rec = NULL;
 	if (r == 0)
-		r = output_close(&out, true);
+		r = userfile_output_close(&out, true);
 	if (r < 0) {
 		warn_msg("%s", err.msg[0] ? err.msg : strerror(-r));
 		goto out;
@@ -790,7 +655,7 @@ static int run_snapshot(const struct options *o)
 	fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, sum,
 		now(CLOCK_MONOTONIC) - started);
 	if (o->digest_file) {
-		r = fprintf(digest.f, "%s  %s\n", sum, o->archive) < 0 ? -EIO : output_close(&digest, true);
+		r = fprintf(digest.f, "%s  %s\n", sum, o->archive) < 0 ? -EIO : userfile_output_close(&digest, true);
 		if (r < 0) {
 			warn_msg("cannot write %s: %s", o->digest_file, strerror(-r));
 			goto out;
@@ -815,8 +680,8 @@ static int run_snapshot(const struct options *o)
 	}
 out:
 	snapshot_abort(s);
-	output_close(&out, false);
-	output_close(&digest, false);
+	userfile_output_close(&out, false);
+	userfile_output_close(&digest, false);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
@@ -832,7 +697,7 @@ static int run_scan(const struct options *o)
 	struct ca_summary summary;
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
-	struct output out = { 0 };
+	struct ca_output out = { .dirfd = -1 };
 	struct ca_report rep;
 	const struct ca_privs *scanner;
 	struct ca_privs me;
@@ -849,26 +714,20 @@ static int run_scan(const struct options *o)
 		if (r < 0)
 			goto out;
 	} else {
-		r = procroot_open(&root, o->proc_root ? o->proc_root : "/proc", !o->proc_root);
-	}
-	if (r == -EMEDIUMTYPE) {
-		warn_msg("/proc is not a procfs mount; use --proc-root to read a copy of one");
-		goto out;
-	} else if (r < 0) {
-		warn_msg("cannot open %s: %s", o->proc_root ? o->proc_root : "/proc", strerror(-r));
-		goto out;
+		r = procroot_open(&root, o->proc_root, &err);
+		if (r < 0) {
+			warn_msg("%s", err.msg);
+			goto out;
+		}
 	}
 	/* The output is opened before the scan, so that it cannot fail after it. */
-	r = output_open(&out, o->output_file);
+	r = userfile_output_open(&out, o->output_file, &err);
 	if (r < 0) {
-		warn_msg("cannot write %s: %s", o->output_file, strerror(-r));
+		warn_msg("%s", err.msg);
 		goto out;
 	}
-	/*
-	 * Everything is open: keep what reading takes (nothing for a snapshot,
-	 * which is in memory), and what renaming the report into place will take.
-	 */
-	keep = o->snapshot ? 0 : PRIVS_READ;
+	/* Everything is open: keep what reading and renaming the report into place take. */
+	keep = reading_needs(&root);
 	keep |= output_needs(&out, keep);
 	scanner = drop_privileges(keep, &me);
 	wall = now(CLOCK_REALTIME);
@@ -899,7 +758,7 @@ static int run_scan(const struct options *o)
 	};
 	r = formats[o->format].print(out.f, &rep);
 	if (r == 0)
-		r = output_close(&out, true);
+		r = userfile_output_close(&out, true);
 	if (r < 0) {
 		warn_msg("cannot write the report%s%s: %s", out.path ? " to " : "", out.path ? out.path : "",
 			 strerror(-r));
@@ -913,7 +772,7 @@ static int run_scan(const struct options *o)
 	}
 	status = summary.failed ? EXIT_FINDINGS : EXIT_PASS;
 out:
-	output_close(&out, false);
+	userfile_output_close(&out, false);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);

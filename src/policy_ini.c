@@ -10,10 +10,10 @@
 #include <string.h>
 #include <ini.h>
 #include <sys/capability.h>
-#include <sys/stat.h>
 
 #include "policy_ini.h"
 #include "preset.h"
+#include "userfile.h"
 
 /* `policy show` writes "id = <id>", a line that must load again. */
 #define ID_LEN_MAX (CA_POLICY_LINE_MAX - sizeof("id = ") + 1)
@@ -33,7 +33,6 @@ enum {
 struct loader {
 	struct ca_policy *p;
 	const char *file;		/* for messages */
-	FILE *f;			/* or: */
 	const char *text;
 	size_t len, pos;
 	char *line;			/* the current line, whole */
@@ -137,36 +136,27 @@ static bool empty_list_left(struct loader *l, const char *name);
 static char *reader(char *str, int num, void *stream)
 {
 	struct loader *l = stream;
+	const char *start = l->text + l->pos, *nl;
 	size_t bom;
 	ssize_t n;
 
-	if (l->failed)
+	if (l->failed || l->pos >= l->len)
 		return NULL;
-	if (l->f) {
-		n = getline(&l->line, &l->linecap, l->f);
-		if (n < 0)
-			return NULL;
-	} else {
-		const char *start = l->text + l->pos, *nl;
+	nl = memchr(start, '\n', l->len - l->pos);
+	n = nl ? nl - start + 1 : (ssize_t)(l->len - l->pos);
+	if ((size_t)n + 1 > l->linecap) {
+		char *b = realloc(l->line, (size_t)n + 1);
 
-		if (l->pos >= l->len)
+		if (!b) {
+			l->failed = -ENOMEM;
 			return NULL;
-		nl = memchr(start, '\n', l->len - l->pos);
-		n = nl ? nl - start + 1 : (ssize_t)(l->len - l->pos);
-		if ((size_t)n + 1 > l->linecap) {
-			char *b = realloc(l->line, (size_t)n + 1);
-
-			if (!b) {
-				l->failed = -ENOMEM;
-				return NULL;
-			}
-			l->line = b;
-			l->linecap = (size_t)n + 1;
 		}
-		memcpy(l->line, start, (size_t)n);
-		l->line[n] = '\0';
-		l->pos += (size_t)n;
+		l->line = b;
+		l->linecap = (size_t)n + 1;
 	}
+	memcpy(l->line, start, (size_t)n);
+	l->line[n] = '\0';
+	l->pos += (size_t)n;
 	l->lineno++;
 	if (memchr(l->line, '\0', (size_t)n)) {
 		fail(l, l->lineno, "NUL byte in the line");
@@ -534,10 +524,6 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 		l->failed = -ENOMEM;
 		snprintf(l->err->msg, sizeof(l->err->msg), "%s: out of memory", l->file);
 	}
-	if (!l->failed && l->f && ferror(l->f)) {
-		l->failed = -EIO;
-		snprintf(l->err->msg, sizeof(l->err->msg), "%s: read error", l->file);
-	}
 	if (!l->failed && l->cur < 0)
 		fail(l, l->lineno ? l->lineno : 1, "no [default] section");
 	if (!l->failed)
@@ -553,15 +539,11 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 
 int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *err)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	struct loader l = { .file = path, .f = f, .err = err };
-	struct stat st;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = userfile_read(path, CA_POLICY_FILE_MAX, &text, &len, err);
 
-	if (!f)
-		return err_set(err, -errno, "%s: cannot read: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
-		return err_set(err, -EISDIR, "%s: cannot read: %s", path, strerror(EISDIR));
-	return load(&l, path, out);
+	return r < 0 ? r : policy_load_buf(text, len, path, out, err);
 }
 
 int policy_load_buf(const char *text, size_t len, const char *source, struct ca_policy **out,

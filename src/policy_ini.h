@@ -10,9 +10,12 @@
 
 /* Longest line Debian's inih reads whole (INI_MAX_LINE 200, newline and NUL included). */
 #define CA_POLICY_LINE_MAX 198
+/* The largest policy file read: a thousand sections take about 100 KiB. */
+#define CA_POLICY_FILE_MAX (1u << 20)
 
 /**
- * policy_load_file() - read the policy in @path.
+ * policy_load_file() - read the policy in @path, a regular file of at most
+ * CA_POLICY_FILE_MAX bytes (src/userfile.c).
  * Returns 0 and a policy the caller frees with policy_free(), or a negative
  * errno with @err->msg saying "file:line: what is wrong"; nothing is half-read.
  */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -157,14 +158,14 @@ bool privs_sticky_denies(const struct stat *dir, const struct stat *entry, uid_t
 }
 
 /*
- * Ask the kernel whether @path allows @mode to this process once its
- * effective set is @keep: lower it for the question (permitted stays, so it
- * can be raised again), faccessat() with AT_EACCESS, which judges with the
- * effective set and filesystem ids, every directory on the way and ACLs
- * included, then restore it. Returns 0 with *@refusal 0 (allowed) or the
- * refusal as a negative errno; a negative errno where it could not ask.
+ * Ask the kernel whether the directory @dirfd allows @mode to this process
+ * once its effective set is @keep: lower it for the question (permitted
+ * stays, so it can be raised again), faccessat() with AT_EACCESS, which
+ * judges with the effective set and filesystem ids, ACLs included, then
+ * restore it. Returns 0 with *@refusal 0 (allowed) or the refusal as a
+ * negative errno; a negative errno where it could not ask.
  */
-static int access_with(const char *path, int mode, uint64_t keep, int *refusal)
+static int access_with(int dirfd, int mode, uint64_t keep, int *refusal)
 {
 	_cleanup_cap_ cap_t now = cap_get_proc(), lowered = NULL;
 	int r;
@@ -180,33 +181,65 @@ static int access_with(const char *path, int mode, uint64_t keep, int *refusal)
 		return r;
 	if (cap_set_proc(lowered) < 0)
 		return -errno;
-	if (faccessat(AT_FDCWD, path, mode, AT_EACCESS) < 0)
+	if (faccessat(dirfd, ".", mode, AT_EACCESS) < 0)
 		*refusal = -errno;
 	if (cap_set_proc(now) < 0)
 		return -errno;
 	return 0;
 }
 
-int privs_dir_needs(const char *dir, const char *name, uint64_t keep, uint64_t *need)
+int privs_dir_needs(int dirfd, const char *name, uint64_t keep, uint64_t *need)
 {
-	_cleanup_free_ char *path = NULL;
 	struct stat dst, est;
 	int r, refusal;
 
 	*need = 0;
-	if (stat(dir, &dst) < 0)
+	if (fstat(dirfd, &dst) < 0)
 		return -errno;
-	r = access_with(dir, W_OK | X_OK, keep, &refusal);
+	r = access_with(dirfd, W_OK | X_OK, keep, &refusal);
 	if (r < 0)
 		return r;
 	if (errno_is_denied(refusal) && !(keep & CA_BIT(CAP_DAC_OVERRIDE)))
 		*need |= CA_BIT(CAP_DAC_OVERRIDE);
-	if (!name)
-		return 0;
-	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		return -ENOMEM;
-	if (lstat(path, &est) == 0 && privs_sticky_denies(&dst, &est, (uid_t)setfsuid((uid_t)-1)) &&
-	    !(keep & CA_BIT(CAP_FOWNER)))
+	if (name && fstatat(dirfd, name, &est, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    privs_sticky_denies(&dst, &est, (uid_t)setfsuid((uid_t)-1)) && !(keep & CA_BIT(CAP_FOWNER)))
 		*need |= CA_BIT(CAP_FOWNER);
 	return 0;
+}
+
+bool privs_is_elevated(void)
+{
+	return getauxval(AT_SECURE) != 0;
+}
+
+void privs_as_caller(struct ca_privs_saved *saved)
+{
+	_cleanup_cap_ cap_t caps = NULL;
+
+	*saved = (struct ca_privs_saved){ 0 };
+	if (!privs_is_elevated())
+		return;
+	caps = cap_get_proc();
+	if (!caps)
+		return;
+	saved->effective = flag_mask(caps, CAP_EFFECTIVE);
+	if (set_flag_mask(caps, CAP_EFFECTIVE, 0) < 0 || cap_set_proc(caps) < 0)
+		return;
+	saved->lowered = true;
+	/* setuid: the filesystem ids follow the effective ones; the caller's are the real ones */
+	setfsuid(getuid());
+	setfsgid(getgid());
+}
+
+void privs_as_self(const struct ca_privs_saved *saved)
+{
+	_cleanup_cap_ cap_t caps = NULL;
+
+	if (!saved->lowered)
+		return;
+	setfsuid(geteuid());
+	setfsgid(getegid());
+	caps = cap_get_proc();
+	if (caps && set_flag_mask(caps, CAP_EFFECTIVE, saved->effective) == 0)
+		cap_set_proc(caps);
 }

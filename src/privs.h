@@ -26,6 +26,29 @@ struct ca_privs {
 	bool no_new_privs;
 };
 
+/* What privs_as_caller() took away, for privs_as_self() to give back. */
+struct ca_privs_saved {
+	bool lowered;
+	uint64_t effective;
+};
+
+/**
+ * privs_is_elevated() - whether capaudit holds privileges its caller did not
+ * give it: it runs with file capabilities or setuid (AT_SECURE).
+ */
+bool privs_is_elevated(void);
+
+/**
+ * privs_as_caller() - where privs_is_elevated(), take on the caller's own
+ * rights for what follows (an empty effective set, the real uid and gid as
+ * filesystem ids), so that a file the caller names is opened as the caller
+ * could; privs_as_self() takes capaudit's back. Elsewhere both do nothing.
+ * A failure leaves the process as it was, and says nothing: then the open
+ * that follows is refused, or done with capaudit's own rights, as before.
+ */
+void privs_as_caller(struct ca_privs_saved *saved);
+void privs_as_self(const struct ca_privs_saved *saved);
+
 /**
  * privs_drop() - keep only the capabilities of @keep that the calling thread
  * holds (capabilities are a thread's own; threads started later inherit them):
@@ -46,14 +69,14 @@ int privs_read(struct ca_privs *p);
 
 /**
  * privs_dir_needs() - the capabilities beyond @keep that writing an entry
- * @name into the directory @dir (a rename over it, an unlink in it) will
- * take once the process holds only @keep: CAP_DAC_OVERRIDE where @dir is
+ * @name into the directory @dirfd (a rename over it, an unlink in it) will
+ * take once the process holds only @keep: CAP_DAC_OVERRIDE where @dirfd is
  * not writable and searchable without it (asked of the kernel, with the
  * effective set lowered to @keep for the question), CAP_FOWNER where a
- * sticky @dir holds a @name of another owner. @name may be NULL.
- * Returns 0 and sets *@need, or a negative errno where @dir cannot be seen.
+ * sticky @dirfd holds a @name of another owner. @name may be NULL.
+ * Returns 0 and sets *@need, or a negative errno where @dirfd cannot be seen.
  */
-int privs_dir_needs(const char *dir, const char *name, uint64_t keep, uint64_t *need);
+int privs_dir_needs(int dirfd, const char *name, uint64_t keep, uint64_t *need);
 
 /**
  * privs_sticky_denies() - whether the sticky bit of @dir keeps a process

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 
 #include "procroot.h"
+#include "userfile.h"
 #include "util.h"
 
 /* status is about 1.5 KiB: one read of this size takes it whole. */
@@ -24,29 +27,33 @@
 /* Where a snapshot keeps what it read of the proc root. */
 #define TREE_DIR "proc/"
 
-int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs)
+int procroot_open(struct ca_procroot *root, const char *path, struct ca_err *err)
 {
 	_cleanup_close_ int fd = -1;
+	bool named = path != NULL;
 	struct statfs sfs;
-	struct stat st;
+	int r;
 
 	memset(root, 0, sizeof(*root));
 	root->fd = -1;
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
+	if (named) {
+		r = userfile_open_dir(path, &fd, err);
+		if (r < 0)
+			return r;
+	} else {
+		path = "/proc";
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+	}
 	if (fstatfs(fd, &sfs) < 0)
-		return -errno;
+		return err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
 	root->live = sfs.f_type == PROC_SUPER_MAGIC;
-	if (must_be_procfs && !root->live)
-		return -EMEDIUMTYPE;
+	if (!named && !root->live)
+		return err_set(err, -EMEDIUMTYPE, "/proc is not a procfs mount; use --proc-root to read a copy of one");
 	root->path = strdup(path);
 	if (!root->path)
-		return -ENOMEM;
+		return err_set(err, -ENOMEM, "cannot open %s: %s", path, strerror(ENOMEM));
 	root->fd = steal_fd(&fd);
 	return 0;
 }
@@ -185,6 +192,79 @@ ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct c
 	return read_file(root, rel, buf);
 }
 
+/*
+ * Before Linux 5.6, or under a seccomp filter that does not know openat2:
+ * each component of @rel opened in turn without following a link, which is
+ * what RESOLVE_NO_SYMLINKS asks of openat2. Returns a descriptor, or a
+ * negative errno.
+ */
+static int open_walk(int dirfd, const char *rel, int flags)
+{
+	_cleanup_close_ int cur = -1;
+	const char *p = rel;
+
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		char comp[NAME_MAX + 1];
+		int fd;
+
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (strcmp(comp, "..") == 0 || n == 0)
+			return -EXDEV;
+		p += n;
+		fd = openat(cur >= 0 ? cur : dirfd, comp,
+			    *p ? O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC : flags | O_NOFOLLOW);
+		if (fd < 0)
+			return -errno;
+		if (cur >= 0)
+			close(cur);
+		cur = fd;
+		if (!*p++)
+			return steal_fd(&cur);
+	}
+}
+
+/*
+ * Open @rel under @root with @flags. The live procfs is the kernel's, and
+ * holds no link a process could point elsewhere. A directory of files (a
+ * host's /proc copied, a disk image mounted, a fixture) is anyone's, and
+ * nothing outside it may be read: no symbolic link in it is followed
+ * (namespace links are read as links only), and no file with a second name
+ * is read (-EMLINK), for a hard link can be any file of its filesystem
+ * (/etc/shadow, where protected_hardlinks is 0), and no copy of /proc has
+ * one. Nor may anything in it hold a read: the open does not wait on a fifo
+ * or a device (O_NONBLOCK), and only a regular file is read (-EINVAL for
+ * the rest). Returns a descriptor, or a negative errno.
+ */
+static int open_in(const struct ca_procroot *root, const char *rel, int flags)
+{
+	/* openat2 refuses with O_PATH any flag that has no meaning for it */
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC |
+				    (flags & O_PATH ? 0 : O_NOCTTY | (root->live ? 0 : O_NONBLOCK))),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+	struct stat st = { 0 };
+	int fd;
+
+	if (root->live)
+		return (fd = openat(root->fd, rel, (int)how.flags)) < 0 ? -errno : fd;
+	fd = util_openat2(root->fd, rel, &how);
+	if (fd < 0 && errno == ENOSYS)
+		fd = open_walk(root->fd, rel, (int)how.flags);
+	else if (fd < 0)
+		fd = -errno;
+	if (fd < 0 || (flags & (O_PATH | O_DIRECTORY)))
+		return fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+		return fd;
+	close(fd);
+	return S_ISDIR(st.st_mode) ? -EISDIR : S_ISREG(st.st_mode) ? -EMLINK : -EINVAL;
+}
+
 /* The node of @rel in a tree, in @name; NULL where there is none. */
 static const struct ca_memnode *tree_node(const struct ca_procroot *root, const char *rel,
 					  char name[PATH_MAX])
@@ -232,9 +312,9 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 	}
 	if (root->tree)
 		return tree_read(root, rel, buf);
-	fd = openat(root->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_in(root, rel, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (;;) {
 		size_t room = buf->cap - buf->len - 1;
 		ssize_t n = read(fd, buf->data + buf->len, room);
@@ -267,6 +347,19 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 	return (ssize_t)buf->len;
 }
 
+/* readlinkat() into @out, NUL-terminated: its length, or a negative errno. */
+static ssize_t link_target(int dirfd, const char *rel, char *out, size_t size)
+{
+	ssize_t n = readlinkat(dirfd, rel, out, size);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	out[n] = '\0';
+	return n;
+}
+
 ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char *out, size_t size)
 {
 	ssize_t n;
@@ -282,14 +375,13 @@ ssize_t procroot_readlink(const struct ca_procroot *root, const char *rel, char 
 		  : node->len >= size ? -ENAMETOOLONG : (ssize_t)node->len;
 		if (n >= 0)
 			memcpy(out, node->data, node->len + 1);
+	} else if (n == 0 && root->live) {
+		n = link_target(root->fd, rel, out, size);
 	} else if (n == 0) {
-		n = readlinkat(root->fd, rel, out, size);
-		if (n < 0)
-			n = -errno;
-		else if ((size_t)n >= size)
-			n = -ENAMETOOLONG;
-		else
-			out[n] = '\0';
+		/* in a directory of files, the link itself, reached by open_in()'s rules */
+		_cleanup_close_ int fd = open_in(root, rel, O_PATH | O_NOFOLLOW);
+
+		n = fd < 0 ? fd : link_target(fd, "", out, size);
 	}
 	return recorded(root, CA_REC_LINK, rel, n >= 0 ? out : NULL, n);
 }
@@ -356,9 +448,9 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 			return -ENOENT;
 		return 0;
 	}
-	fd = openat(root->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open_in(root, rel, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	it->dir = fdopendir(fd);
 	if (!it->dir)
 		return -errno;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "memtree.h"
+#include "util.h"
 
 /* What a recorder is told: every read the scan makes, to capture it (snapshot). */
 enum ca_record {
@@ -57,13 +58,12 @@ struct ca_piditer {
 };
 
 /**
- * procroot_open() - open @path as a proc root.
- * Where @must_be_procfs is set, the directory has to be a procfs mount.
- * Returns 0, or a negative errno (-ENOTDIR, -EMEDIUMTYPE for a directory
- * that is not procfs, or open(2)'s). root->path is the caller's to free
- * through procroot_close().
+ * procroot_open() - open @path, a directory the user named (by the rules of
+ * src/userfile.c), as a proc root; NULL for the live /proc, which must be a
+ * procfs mount (-EMEDIUMTYPE). Returns 0, or a negative errno with @err
+ * saying why. root->path is the caller's to free through procroot_close().
  */
-int procroot_open(struct ca_procroot *root, const char *path, bool must_be_procfs);
+int procroot_open(struct ca_procroot *root, const char *path, struct ca_err *err);
 
 /**
  * procroot_open_tree() - read the proc/ directory of @tree (sealed) as a

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "util.h"
 
@@ -53,4 +55,9 @@ void util_hex(const unsigned char *d, size_t n, char *out)
 		out[2 * i + 1] = digits[d[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+int util_openat2(int dirfd, const char *path, const struct open_how *how)
+{
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }

@@ -71,6 +71,15 @@ static inline bool errno_is_denied(int r)
  */
 int util_grow(void *array, size_t *cap, size_t want, size_t size);
 
+struct open_how;
+
+/**
+ * util_openat2() - openat2(2), which glibc 2.36 does not wrap. Returns a
+ * descriptor, or -1 with errno set (ENOSYS before Linux 5.6, or where a
+ * seccomp filter does not know it).
+ */
+int util_openat2(int dirfd, const char *path, const struct open_how *how);
+
 /* Write the @n bytes at @d as 2 * @n lowercase hex digits and a NUL at @out. */
 void util_hex(const unsigned char *d, size_t n, char *out);
 

@@ -139,6 +139,18 @@ static void sticky(void **state)
  * CAP_DAC_OVERRIDE, another owner's file in a sticky one CAP_FOWNER, one's
  * own directory nothing.
  */
+/* privs_dir_needs() of the directory @path, opened as the output code opens one. */
+static int dir_needs_of(const char *path, const char *name, uint64_t keep, uint64_t *need)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = privs_dir_needs(fd, name, keep, need);
+	close(fd);
+	return r;
+}
+
 static void dir_needs(void **state)
 {
 	char top[] = "/tmp/capaudit-test-privs.XXXXXX", path[128];
@@ -154,17 +166,17 @@ static void dir_needs(void **state)
 	snprintf(path, sizeof(path), "%s/theirs", top);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(chown(path, NOBODY, NOBODY), 0);
-	assert_int_equal(privs_dir_needs(path, "r.json", PRIVS_READ, &need), 0);
+	assert_int_equal(dir_needs_of(path, "r.json", PRIVS_READ, &need), 0);
 	assert_true(need == CA_BIT(CAP_DAC_OVERRIDE));
 	/* Held already: nothing more. */
-	assert_int_equal(privs_dir_needs(path, "r.json", PRIVS_READ | CA_BIT(CAP_DAC_OVERRIDE), &need), 0);
+	assert_int_equal(dir_needs_of(path, "r.json", PRIVS_READ | CA_BIT(CAP_DAC_OVERRIDE), &need), 0);
 	assert_true(need == 0);
 
 	snprintf(path, sizeof(path), "%s/sticky", top);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(chmod(path, 01777), 0);
 	assert_int_equal(chown(path, NOBODY, NOBODY), 0);
-	assert_int_equal(privs_dir_needs(path, "r.json", PRIVS_READ, &need), 0);
+	assert_int_equal(dir_needs_of(path, "r.json", PRIVS_READ, &need), 0);
 	assert_true(need == 0);
 	snprintf(path, sizeof(path), "%s/sticky/r.json", top);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -172,15 +184,17 @@ static void dir_needs(void **state)
 	close(fd);
 	assert_int_equal(chown(path, NOBODY, NOBODY), 0);
 	snprintf(path, sizeof(path), "%s/sticky", top);
-	assert_int_equal(privs_dir_needs(path, "r.json", PRIVS_READ, &need), 0);
+	assert_int_equal(dir_needs_of(path, "r.json", PRIVS_READ, &need), 0);
 	assert_true(need == CA_BIT(CAP_FOWNER));
-	assert_int_equal(privs_dir_needs(path, NULL, PRIVS_READ, &need), 0);
+	assert_int_equal(dir_needs_of(path, NULL, PRIVS_READ, &need), 0);
 	assert_true(need == 0);
 
-	assert_int_equal(privs_dir_needs(top, "r.json", 0, &need), 0);
+	assert_int_equal(dir_needs_of(top, "r.json", 0, &need), 0);
 	assert_true(need == 0);
 	snprintf(path, sizeof(path), "%s/missing", top);
-	assert_int_equal(privs_dir_needs(path, "r.json", 0, &need), -ENOENT);
+	assert_int_equal(dir_needs_of(path, "r.json", 0, &need), -ENOENT);
+	/* A descriptor that is no directory cannot be asked. */
+	assert_int_equal(privs_dir_needs(-1, "r.json", 0, &need), -EBADF);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", top);
 	assert_int_equal(system(path), 0);
