@@ -11,6 +11,7 @@
 #include <ini.h>
 #include <sys/capability.h>
 
+#include "nameset.h"
 #include "policy_ini.h"
 #include "preset.h"
 #include "userfile.h"
@@ -46,6 +47,8 @@ struct loader {
 	int empty_line;			/* a list key with nothing on its line yet, or 0 */
 	char empty_key[CA_RULE_NAME_MAX + 8];
 	struct ca_err *err;
+	struct ca_nameset names;		/* every section's, to find one given twice */
+	size_t sections_cap;
 };
 
 static int fail(struct loader *l, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -84,6 +87,7 @@ static void header(struct loader *l, const char *line)
 	const char *end = strchr(line, ']');
 	struct ca_section *secs;
 	size_t n, i;
+	int r;
 
 	if (!end) {
 		fail(l, l->lineno, "section header without its closing ']'");
@@ -108,19 +112,30 @@ static void header(struct loader *l, const char *line)
 		fail(l, l->lineno, "the first section must be [default]");
 		return;
 	}
-	for (i = 0; l->cur >= 0 && i < l->p->nsections; i++)
+	r = nameset_add(&l->names, line + 1, n);
+	if (r < 0) {
+		l->failed = -ENOMEM;
+		return;
+	}
+	for (i = 0; r == 0 && i < l->p->nsections; i++)
 		if (strlen(l->p->sections[i].name) == n && memcmp(l->p->sections[i].name, line + 1, n) == 0) {
 			fail(l, l->lineno, "section [%.*s] given twice (first on line %d)", (int)n, line + 1,
 			     l->p->sections[i].line);
 			return;
 		}
+	if (l->cur >= 0 && l->p->nsections >= CA_SECTIONS_MAX) {
+		fail(l, l->lineno, "more than %d sections", CA_SECTIONS_MAX);
+		return;
+	}
 	if (l->cur >= 0) {
-		secs = realloc(l->p->sections, (l->p->nsections + 1) * sizeof(*secs));
-		if (!secs) {
+		/* [default] was made with the policy, and its array with it */
+		if (!l->sections_cap)
+			l->sections_cap = l->p->nsections;
+		if (util_grow(&l->p->sections, &l->sections_cap, l->p->nsections + 1, sizeof(*secs)) < 0) {
 			l->failed = -ENOMEM;
 			return;
 		}
-		l->p->sections = secs;
+		secs = l->p->sections;
 		memset(&secs[l->p->nsections], 0, sizeof(*secs));
 		memcpy(secs[l->p->nsections].name, line + 1, n);
 		l->cur = (ssize_t)l->p->nsections++;
@@ -469,11 +484,67 @@ static int handler(void *user, const char *section, const char *name, const char
 	return rule_key(l, sec, name, value);
 }
 
+static int selection_cmp(const struct ca_section *s, const struct ca_section *t)
+{
+	int r;
+
+	if (s->select != t->select)
+		return s->select < t->select ? -1 : 1;
+	if (s->runtime != t->runtime)
+		return s->runtime < t->runtime ? -1 : 1;
+	if ((r = strcmp(s->id, t->id)) || (r = strcmp(s->pod, t->pod)) || (r = strcmp(s->comm, t->comm)))
+		return r;
+	return 0;
+}
+
+static int index_cmp(const void *a, const void *b, void *sections)
+{
+	const struct ca_section *secs = sections;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = selection_cmp(&secs[x], &secs[y]);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+/*
+ * Two sections that select the same: the one that comes second in the file
+ * earliest is named, beside the first of its kind, as a reading in file
+ * order would find them. Sorted, not compared pair by pair: a policy may
+ * have thousands of sections.
+ */
+static void same_selection(struct loader *l)
+{
+	const struct ca_policy *p = l->p;
+	size_t n = p->nsections - 1, i, first = 0, dup = 0;
+	_cleanup_free_ size_t *order = n > 1 ? calloc(n, sizeof(*order)) : NULL;
+
+	if (n < 2)
+		return;
+	if (!order) {
+		l->failed = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i + 1;
+	qsort_r(order, n, sizeof(*order), index_cmp, p->sections);
+	/* in each run of equal selections, sorted by index, the second is the twin */
+	for (i = 1; i < n; i++)
+		if (selection_cmp(&p->sections[order[i - 1]], &p->sections[order[i]]) == 0 &&
+		    (i < 2 || selection_cmp(&p->sections[order[i - 2]], &p->sections[order[i]]) != 0) &&
+		    (!dup || order[i] < dup)) {
+			dup = order[i];
+			first = order[i - 1];
+		}
+	if (dup)
+		fail(l, p->sections[dup].line, "section [%s] selects the same as [%s] (line %d)",
+		     p->sections[dup].name, p->sections[first].name, p->sections[first].line);
+}
+
 /* What can be judged only once the whole file is read. */
 static void validate(struct loader *l)
 {
 	const struct ca_policy *p = l->p;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < p->nrules && !l->failed; i++) {
 		const struct ca_rule_cfg *def = &p->sections[0].cfg[i];
@@ -494,15 +565,9 @@ static void validate(struct loader *l)
 		else if (!(s->select & (SEL_ID | SEL_POD | SEL_RUNTIME)))
 			fail(l, s->line, "section [%s]: comm only narrows a section that selects by id, pod or runtime "
 			     "(a process chooses its own name)", s->name);
-		for (j = 1; j < i && !l->failed; j++) {
-			const struct ca_section *t = &p->sections[j];
-
-			if (s->select == t->select && s->runtime == t->runtime && !strcmp(s->id, t->id) &&
-			    !strcmp(s->pod, t->pod) && !strcmp(s->comm, t->comm))
-				fail(l, s->line, "section [%s] selects the same as [%s] (line %d)", s->name,
-				     t->name, t->line);
-		}
 	}
+	if (!l->failed)
+		same_selection(l);
 }
 
 static int load(struct loader *l, const char *source, struct ca_policy **out)
@@ -529,6 +594,7 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 	if (!l->failed)
 		validate(l);
 	free(l->line);
+	nameset_free(&l->names);
 	if (l->failed) {
 		policy_free(l->p);
 		return l->failed;

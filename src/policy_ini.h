@@ -12,6 +12,8 @@
 #define CA_POLICY_LINE_MAX 198
 /* The largest policy file read: a thousand sections take about 100 KiB. */
 #define CA_POLICY_FILE_MAX (1u << 20)
+/* Sections of a policy, [default] included: 2.6 KiB of memory each. */
+#define CA_SECTIONS_MAX 10000
 
 /**
  * policy_load_file() - read the policy in @path, a regular file of at most

@@ -67,4 +67,28 @@ for bad in "$top"/tests/policies/bad/*.ini; do
 	[ "$rc" -eq 2 ] && [ "$got" = "$want" ] || ko "bad/$name as --policy: exit $rc, output '$got'"
 done
 
+# Large policies: a section limit, a size limit, and a twin found among
+# thousands without comparing every pair (each in a few milliseconds).
+big() {	# SECTIONS [TWIN-OF:AT ...]: [default] and SECTIONS sections, some made twins
+	python3 - "$@" <<'EOF'
+import sys
+n, twins = int(sys.argv[1]), dict(a.split(":")[::-1] for a in sys.argv[2:])
+print("[default]\nfail-on = medium")
+for i in range(n):
+    print("[s%d]\nid = %x" % (i, int(twins.get(str(i), i))))
+EOF
+}
+big 9999 >"$tmp/big.ini"
+check "10,000 sections are a policy" "$capaudit" policy check "$tmp/big.ini"
+big 10000 >"$tmp/big.ini"
+check "10,001 are not, said at the one too many" \
+	bash -c "'$capaudit' policy check '$tmp/big.ini' 2>&1 | grep -qx 'capaudit: $tmp/big.ini:20001: more than 10000 sections'"
+# s9000 twins s5000 and s7001 twins s7000: the second of a pair that comes first is named
+big 9000 5000:8999 7000:7001 >"$tmp/big.ini"
+check "among thousands, the first twin in the file is named" \
+	bash -c "'$capaudit' policy check '$tmp/big.ini' 2>&1 | grep -qx 'capaudit: $tmp/big.ini:14005: section \[s7001\] selects the same as \[s7000\] (line 14003)'"
+{ echo "[default]"; head -c 1100000 /dev/zero | tr '\0' ';'; echo; } >"$tmp/huge.ini"
+check "a policy over 1 MiB is refused" \
+	bash -c "'$capaudit' policy check '$tmp/huge.ini' 2>&1 | grep -qx 'capaudit: $tmp/huge.ini: cannot read: larger than 1048576 bytes'"
+
 finish policy
