@@ -159,7 +159,7 @@ static int walk(const char *path, enum use use, struct place *at, struct ca_err 
 		while (*p == '/')
 			p++;
 		if (!*p) {
-			comp = ".";	/* "/", or a link to a directory with a '/' after it */
+			comp = ".";	/* "/" itself, or where a link leads to it */
 			last = true;
 		} else {
 			comp = p;
