@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "caps.h"
+#include "debug.h"
 #include "esc.h"
 #include "policy.h"
 #include "policy_ini.h"
@@ -113,6 +114,7 @@ static void usage(FILE *out)
 	      "      --threads          judge every thread, not only each process\n"
 	      "      --snapshot FILE    audit a snapshot instead of this host\n"
 	      "      --strict           exit 2 when any process could not be read\n"
+	      "      --debug WHAT       trace on stderr: attrib (why each process is where it is)\n"
 	      "\n"
 	      "Text output:\n"
 	      "  -o, --output COLS      columns to show (+COLS adds to the default)\n"
@@ -187,7 +189,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum {
 		OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
 		OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
-		OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY,
+		OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG,
 	};
 	static const struct option longopts[] = {
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
@@ -214,6 +216,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "with-environ", no_argument, NULL, OPT_WITH_ENVIRON },
 		{ "digest-file", required_argument, NULL, OPT_DIGEST_FILE },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "debug", required_argument, NULL, OPT_DEBUG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -255,6 +258,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VERIFY:
 			o->verify = true;
+			break;
+		case OPT_DEBUG:
+			if (debug_set(optarg) < 0)
+				return usage_error("--debug: '%s' is not attrib or all", optarg);
 			break;
 		case OPT_FORMAT:
 			for (i = 0; i < ARRAY_SIZE(formats); i++)
@@ -803,6 +810,8 @@ int main(int argc, char **argv)
 	int status;
 
 	setlocale(LC_ALL, "");
+	if (getenv("CAPAUDIT_DEBUG") && debug_set(getenv("CAPAUDIT_DEBUG")) < 0)
+		warn_msg("CAPAUDIT_DEBUG: '%s' is not attrib or all: ignored", getenv("CAPAUDIT_DEBUG"));
 	o.command_line = join_args(argc, argv);
 	status = parse_args(argc, argv, &o);
 	if (status < 0 && o.cmd == CMD_LIST_COLUMNS)

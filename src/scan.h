@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "attrib.h"
 #include "cgroup.h"
 #include "host.h"
 #include "policy.h"
@@ -38,13 +39,6 @@ struct ca_finding {
 
 struct ca_scan_opts {
 	bool threads;			/* read every thread's status too */
-};
-
-/* How a container was recognised. */
-enum ca_source {
-	CA_SRC_CGROUP,			/* its cgroup path */
-	CA_SRC_SUPERVISOR,		/* the command line of its conmon, shim, monitor */
-	CA_SRC_PIDNS,			/* only its pid namespace: runtime unknown */
 };
 
 /* Whether a container's capabilities are held in a child user namespace. */
