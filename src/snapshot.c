@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -443,32 +442,38 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 	buf_free(&buf);
 }
 
-static char *metadata(struct ca_snapshot *s, const struct ca_policy *policy)
+/*
+ * The first line of the host file @rel ("sys/kernel/random/boot_id"), read
+ * through the proc root, so that a --proc-root tree's metadata is its own
+ * and the read is archived; "" where it cannot be read. @out holds 256.
+ */
+static void host_line(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, char out[256])
+{
+	out[0] = '\0';
+	if (procroot_read(root, rel, buf) > 0)
+		snprintf(out, 256, "%.*s", (int)strcspn(buf->data, "\n"), buf->data);
+}
+
+static char *metadata(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_policy *policy)
 {
 	struct json_object *o = json_object_new_object();
-	struct utsname u;
-	char host[256] = "", boot[64] = "", ended[32];
+	char host[256], release[256], boot[256], ended[32];
+	struct ca_buf buf = { 0 };
 	time_t now = time(NULL);
 	struct tm tm;
-	FILE *f;
 	char *text;
 
 	if (!o)
 		return NULL;
-	gethostname(host, sizeof(host) - 1);
-	f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	if (f) {
-		if (!fgets(boot, sizeof(boot), f))
-			boot[0] = '\0';
-		boot[strcspn(boot, "\n")] = '\0';
-		fclose(f);
-	}
-	if (uname(&u) < 0)
-		memset(&u, 0, sizeof(u));
+	/* The UTS namespace capaudit runs in names the host; boot id and release are the kernel's. */
+	host_line(root, "sys/kernel/hostname", &buf, host);
+	host_line(root, "sys/kernel/osrelease", &buf, release);
+	host_line(root, "sys/kernel/random/boot_id", &buf, boot);
+	buf_free(&buf);
 	strftime(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	json_object_object_add(o, "schema_version", json_object_new_int(1));
 	json_object_object_add(o, "hostname", json_object_new_string(host));
-	json_object_object_add(o, "kernel_release", json_object_new_string(u.release));
+	json_object_object_add(o, "kernel_release", json_object_new_string(release));
 	json_object_object_add(o, "boot_id", json_object_new_string(boot));
 	json_object_object_add(o, "capture_start", json_object_new_string(s->started));
 	json_object_object_add(o, "capture_end", json_object_new_string(ended));
@@ -504,8 +509,9 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 	if (f)
 		fclose(f);
 	add_own(s, CA_SNAP_POLICY, pol ? pol : "", pol ? pol_len : 0);
+	/* before the errors member: its reads of host files may fail too */
+	meta = metadata(s, root, policy);
 	add_own(s, CA_SNAP_ERRORS, s->errors ? s->errors : "", s->errors_len);
-	meta = metadata(s, policy);
 	if (!meta)
 		fail(s, -ENOMEM, CA_SNAP_METADATA);
 	else

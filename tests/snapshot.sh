@@ -119,6 +119,19 @@ else
 	echo "# no strace or no /dev/shm: the read of a process before its supervisor is not counted"
 fi
 
+# The metadata describes the proc root captured, not the capturing host,
+# from reads that are archived (and so replay the same).
+cp -r "$fixtures/quiet" "$tmp/named"
+mkdir -p "$tmp/named/sys/kernel/random"
+echo 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 >"$tmp/named/sys/kernel/random/boot_id"
+echo node-7 >"$tmp/named/sys/kernel/hostname"
+echo 6.1.0-test >"$tmp/named/sys/kernel/osrelease"
+"$capaudit" snapshot "$tmp/named.tar" -p built-in --proc-root "$tmp/named" 2>/dev/null
+check "metadata: the boot id, hostname and release of the tree captured" \
+	bash -c "tar -xOf '$tmp/named.tar' metadata.json | jq -e '.boot_id == \"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\" and .hostname == \"node-7\" and .kernel_release == \"6.1.0-test\"'"
+check "metadata: the files it came from are archived" \
+	bash -c "tar -tf '$tmp/named.tar' | grep -qx proc/sys/kernel/random/boot_id"
+
 # 3. --no-cmdline leaves out containers' command lines, never a supervisor's.
 (cd "$fixtures" && "$capaudit" snapshot "$tmp/nc.tar" --no-cmdline --proc-root nested 2>/dev/null)
 check "--no-cmdline: no container's cmdline (511)" bash -c "! tar -tf '$tmp/nc.tar' | grep -qx proc/511/cmdline"
