@@ -14,6 +14,9 @@
 #                       cgroups run.sh was started in)
 #   -k, --per-container K  processes per fake container (default 100)
 #       --perf          also profile capaudit with perf (cpu-clock) at each size
+#   -B, --versus BIN    also time another capaudit build (one without a speed
+#                       trick) in the same rounds: its median paired ratio over
+#                       capaudit says what the trick gains
 #   -S, --snapshot      time snapshots instead of scans: `capaudit snapshot` to
 #                       .tar and to .tar.zst against a floor that reads exactly
 #                       the members of a capture made just before, and against
@@ -24,10 +27,10 @@
 #
 # For each N and mode it starts tests/bench/population (N paused processes in
 # N/K fake docker containers with real cgroups, or as host processes), then:
-#   - times capaudit (text report, --policy built-in, to /dev/null), the floor
-#     (tests/bench/floor.c: open, one read, close of status and cgroup per
-#     pid) and `pscap -a`, alternately, R rounds after a discarded one, and
-#     prints the median of the paired ratios;
+#   - times capaudit (text report, --policy built-in, to /dev/null), its
+#     --json, the floor (tests/bench/floor.c: open, one read, close of status
+#     and cgroup per pid), `pscap -a` and the -B build, alternately, R rounds
+#     after a discarded one, and prints the median of the paired ratios;
 #   - counts capaudit's system calls with `strace -c -f`, per process;
 #   - measures peak RSS with `/usr/bin/time -v`: the text report, --json and
 #     --version (the libraries' own footprint);
@@ -49,6 +52,7 @@ modes="containers host"
 per=100
 do_perf=0
 do_snap=0
+versus=
 sizes=()
 
 usage() { awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"; }
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
 	-k|--per-container) per=$2; shift 2 ;;
 	--perf) do_perf=1; shift ;;
 	-S|--snapshot) do_snap=1; shift ;;
+	-B|--versus) versus=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	*) sizes+=("$1"); shift ;;
@@ -158,6 +163,11 @@ build() {	# name
 cap_src=$CAPAUDIT
 cp "$CAPAUDIT" "$work/capaudit" || exit 2
 CAPAUDIT=$work/capaudit
+if [ -n "$versus" ]; then
+	cp "$versus" "$work/versus" || exit 2
+	versus_src=$versus
+	versus=$work/versus
+fi
 pop_link=$(build population) || { echo "run.sh: cannot build population" >&2; exit 2; }
 floor_link=$(build floor) || { echo "run.sh: cannot build floor" >&2; exit 2; }
 
@@ -177,6 +187,7 @@ note "capaudit:   $cap_src ($("$CAPAUDIT" --version 2>/dev/null | head -1);" \
 	"sha256 $(sha256sum "$CAPAUDIT" | cut -c1-12); $(ldd "$CAPAUDIT" 2>/dev/null | grep -c '=>') shared libraries)"
 note "kernel:     $(uname -r), $(nproc) CPUs, pid_max $(cat /proc/sys/kernel/pid_max)," \
 	"threads-max $(cat /proc/sys/kernel/threads-max), ulimit -u $(ulimit -u), nofile $(ulimit -Hn)"
+[ -z "$versus" ] || note "versus:     $versus_src (sha256 $(sha256sum "$versus" | cut -c1-12))"
 note "built:      population ($pop_link), floor ($floor_link) with $cc -O2"
 note "rounds:     $rounds timed + 1 warm-up; sizes ${sizes[*]}; modes $modes; $per per container"
 note "load:       $(cut -d' ' -f1-4 /proc/loadavg) (before)"
@@ -333,14 +344,16 @@ for mode in $modes; do
 		fi
 
 		load=$(cut -d' ' -f1 /proc/loadavg)
-		: >"$work/t.cap"; : >"$work/t.floor"; : >"$work/t.pscap"; : >"$work/t.procs"
+		for what in cap floor pscap procs json versus; do : >"$work/t.$what"; done
 		for ((r = 1; r <= rounds; r++)); do
-			# Alternate the order, so that neither always runs first.
-			if ((r % 2)); then order="floor cap pscap"; else order="pscap cap floor"; fi
+			# Alternate the order, so that none always runs first.
+			if ((r % 2)); then order="floor cap json versus pscap"; else order="pscap versus json cap floor"; fi
 			for what in $order; do
 				case $what in
 				floor) timed "$work/floor" >>"$work/t.floor" ;;
 				cap) timed cap_text >>"$work/t.cap" ;;
+				json) timed cap_text --json >>"$work/t.json" ;;
+				versus) [ -n "$versus" ] && timed "$versus" --policy built-in >>"$work/t.versus" ;;
 				pscap) [ $have_pscap = 1 ] && timed pscap -a >>"$work/t.pscap" ;;
 				esac
 			done
@@ -362,14 +375,24 @@ for mode in $modes; do
 		note "floor    wall s: $(cut -d' ' -f1 "$work/t.floor" | tr '\n' ' ')"
 		note "capaudit wall s: $(cut -d' ' -f1 "$work/t.cap" | tr '\n' ' ')"
 		[ $have_pscap = 1 ] && note "pscap -a wall s: $(cut -d' ' -f1 "$work/t.pscap" | tr '\n' ' ')"
+		jratio=$(ratio_of "$work/t.json" "$work/t.cap" 1)
+		note "capaudit --json wall s: $(cut -d' ' -f1 "$work/t.json" | tr '\n' ' ')"
 		note "median paired ratio capaudit/floor: $ratio (wall), $cratio (cpu)"
+		note "median paired ratio --json/text: $jratio (wall), $(ratio_of "$work/t.json" "$work/t.cap" 2) (cpu)"
+		if [ -n "$versus" ]; then
+			vratio=$(ratio_of "$work/t.versus" "$work/t.cap" 1)
+			note "versus   wall s: $(cut -d' ' -f1 "$work/t.versus" | tr '\n' ' ')"
+			note "median paired ratio versus/capaudit: $vratio (wall), $(ratio_of "$work/t.versus" "$work/t.cap" 2) (cpu)"
+		else
+			vratio=nan
+		fi
 		[ $have_pscap = 1 ] && note "median paired ratio pscap/floor: $pratio, capaudit/pscap: $cpratio"
 		if [ -s "$work/cmd.err" ]; then
 			note "stderr of the timed commands (first lines):"
 			head -5 "$work/cmd.err" | sed 's/^/    /'
 		fi
 		note "load average (1 min) when the timing began: $load"
-		results+=("$mode $n $procs $f_wall $c_wall $p_wall $ratio $cratio $pratio $cpratio $load")
+		results+=("$mode $n $procs $f_wall $c_wall $p_wall $ratio $cratio $pratio $cpratio $load $jratio $vratio")
 
 		if [ $have_strace = 1 ]; then
 			syscalls "$work/sc.cap" "$CAPAUDIT" --policy built-in
@@ -441,16 +464,17 @@ fi
 
 say ""
 say "== summary (medians; wall-clock; per process = over every /proc entry) =="
-printf '%-12s %6s %6s %9s %9s %9s %8s %8s %9s %9s %7s %7s %6s\n' mode N procs \
-	floor_ms capaud_ms pscap_ms cap/flr cpu_c/f pscap/flr cap/pscap us/p_cap us/p_flr load
+printf '%-12s %6s %6s %9s %9s %9s %8s %8s %9s %9s %7s %7s %6s %8s %8s\n' mode N procs \
+	floor_ms capaud_ms pscap_ms cap/flr cpu_c/f pscap/flr cap/pscap us/p_cap us/p_flr load json/cap vs/cap
 for row in "${results[@]}"; do
 	set -- $row
 	awk -v m="$1" -v n="$2" -v p="$3" -v f="$4" -v c="$5" -v s="$6" -v r="$7" -v cr="$8" \
-		-v pr="$9" -v cp="${10}" -v l="${11}" 'BEGIN {
-		printf "%-12s %6d %6d %9.1f %9.1f %9s %8.3f %8.3f %9s %9s %7.1f %7.1f %6s\n",
+		-v pr="$9" -v cp="${10}" -v l="${11}" -v j="${12}" -v v="${13}" 'BEGIN {
+		printf "%-12s %6d %6d %9.1f %9.1f %9s %8.3f %8.3f %9s %9s %7.1f %7.1f %6s %8.3f %8s\n",
 			m, n, p, f * 1000, c * 1000, (s == "nan" ? "-" : sprintf("%.1f", s * 1000)),
 			r, cr, (pr == "nan" ? "-" : sprintf("%.3f", pr)),
-			(cp == "nan" ? "-" : sprintf("%.3f", cp)), c * 1e6 / p, f * 1e6 / p, l }'
+			(cp == "nan" ? "-" : sprintf("%.3f", cp)), c * 1e6 / p, f * 1e6 / p, l, j,
+			(v == "nan" ? "-" : sprintf("%.3f", v)) }'
 done
 
 if [ ${#sysres[@]} -gt 0 ]; then
