@@ -336,14 +336,10 @@ static bool is_ctr_name(struct comp c)
 	return true;
 }
 
-/* What a path that names nothing gives; a whole memset() showed in profiles (1.6 KiB). */
+/* What a path that names nothing gives: every field empty, none (CA_*_NONE is 0). */
 static void attrib_reset(struct ca_attrib *out)
 {
-	out->kind = CA_ATTRIB_NONE;
-	out->runtime = CA_RT_NONE;
-	out->id[0] = out->ns[0] = out->pod_uid[0] = '\0';
-	out->qos = CA_QOS_NONE;
-	out->nparents = 0;
+	memset(out, 0, sizeof(*out));
 }
 
 /* Attribute one cgroup path ("/docker/<id>"); returns @out->kind. */

@@ -68,8 +68,9 @@ int ns_read(const struct ca_procroot *root, pid_t pid, enum ca_ns ns, uint64_t *
 
 	if (ns >= CA_NS_COUNT)
 		return -EINVAL;
-	procroot_pid_rel(rel, sizeof(rel), pid, files[ns]);
-	n = procroot_readlink(root, rel, target, sizeof(target));
+	n = procroot_pid_rel(rel, sizeof(rel), pid, files[ns]);
+	if (n == 0)
+		n = procroot_readlink(root, rel, target, sizeof(target));
 	if (n < 0)
 		return (int)n;
 	return ns_link_parse(ns, target, inode);

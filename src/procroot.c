@@ -150,23 +150,11 @@ static ssize_t recorded(const struct ca_procroot *root, enum ca_record what, con
 	return n;
 }
 
-void procroot_pid_rel(char *rel, size_t size, pid_t pid, const char *file)
+int procroot_pid_rel(char *rel, size_t size, pid_t pid, const char *file)
 {
-	char digits[16];
-	size_t n = 0, len = strlen(file);
-	unsigned v = (unsigned)pid;
+	int n = snprintf(rel, size, "%d/%s", (int)pid, file);
 
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < sizeof(digits));
-	if (n + 1 + len >= size) {
-		rel[0] = '\0';
-		return;
-	}
-	while (n)
-		*rel++ = digits[--n];
-	*rel++ = '/';
-	memcpy(rel, file, len + 1);
+	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
 void buf_free(struct ca_buf *buf)

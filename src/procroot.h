@@ -100,10 +100,9 @@ ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct c
 
 /**
  * procroot_pid_rel() - "<@pid>/<@file>" in @rel, the name every procroot_*()
- * takes; "" where it does not fit @size. Twice or more per process: snprintf()
- * showed in profiles.
+ * takes. Returns 0, or -ENAMETOOLONG where it does not fit @size.
  */
-void procroot_pid_rel(char *rel, size_t size, pid_t pid, const char *file);
+int procroot_pid_rel(char *rel, size_t size, pid_t pid, const char *file);
 
 /**
  * procroot_readlink() - the target of the link @rel, NUL-terminated in @out.

@@ -66,10 +66,11 @@ static int read_pid_file(const struct ca_procroot *root, struct ca_buf *buf, pid
 	char rel[128];
 	ssize_t n;
 
-	procroot_pid_rel(rel, sizeof(rel), pid, file);
-	n = procroot_read(root, rel, buf);
+	n = procroot_pid_rel(rel, sizeof(rel), pid, file);
+	if (n == 0)
+		n = procroot_read(root, rel, buf);
 	if (n == -ENOENT || n == -ESRCH || n == 0)
-		return READ_VANISHED;
+		return READ_VANISHED;	/* and -ENAMETOOLONG is a file unread, not a process gone */
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n < 0) {

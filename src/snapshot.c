@@ -377,8 +377,8 @@ static void take(const struct ca_procroot *root, const struct seen_pid *sp, cons
 
 	if (sp->have & (1u << file_bit(file)))
 		return;
-	procroot_pid_rel(rel, sizeof(rel), sp->pid, file);
-	procroot_read(root, rel, buf);
+	if (procroot_pid_rel(rel, sizeof(rel), sp->pid, file) == 0)
+		procroot_read(root, rel, buf);
 }
 
 /*
@@ -421,8 +421,8 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 			/* the user namespace's link is read for its inode, captured or not */
 			if (ns != CA_NS_USER && (sp.have & (1u << NS_BIT(ns))))
 				continue;
-			procroot_pid_rel(rel, sizeof(rel), sp.pid, ns_file(ns));
-			if (procroot_readlink(root, rel, target, sizeof(target)) >= 0 && ns == CA_NS_USER)
+			if (procroot_pid_rel(rel, sizeof(rel), sp.pid, ns_file(ns)) == 0 &&
+			    procroot_readlink(root, rel, target, sizeof(target)) >= 0 && ns == CA_NS_USER)
 				user_known = ns_link_parse(CA_NS_USER, target, &user) == 0;
 		}
 		/* A user namespace's maps are the same for all its processes. */

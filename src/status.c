@@ -254,8 +254,10 @@ void status_parse(const char *buf, size_t len, struct ca_status *st)
 		struct line l;
 
 		/*
-		 * From "VmPeak:" to "CapInh:" the kernel writes nothing of ours:
-		 * one search passes over some 25 lines.
+		 * From "VmPeak:" to "CapInh:" the kernel writes nothing of ours
+		 * (proc_pid_status() in fs/proc/array.c: task_mem() and
+		 * task_sig() come between task_state() and task_cap()): one
+		 * search passes over those 25 lines.
 		 */
 		if (*p == 'V' && !st->caps.known) {
 			const char *cap = find_line(p, end, "CapInh:");

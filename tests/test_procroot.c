@@ -217,6 +217,18 @@ static void directory_before_openat2(void **state)
 	hostile_directory(true);
 }
 
+/* A name that does not fit is said so, never an empty one (which reads as a process gone). */
+static void pid_rel(void **state)
+{
+	char rel[18];	/* "2147483647/status" and its NUL */
+
+	(void)state;
+	assert_int_equal(procroot_pid_rel(rel, sizeof(rel), 2147483647, "status"), 0);
+	assert_string_equal(rel, "2147483647/stat" "us");
+	assert_int_equal(procroot_pid_rel(rel, sizeof(rel), 2147483647, "cmdline"), -ENAMETOOLONG);
+	assert_int_equal(procroot_pid_rel(rel, sizeof(rel), 1, "task/12345/status"), -ENAMETOOLONG);
+}
+
 /* The live /proc, as the default: a procfs mount. */
 static void live(void **state)
 {
@@ -242,6 +254,7 @@ int main(void)
 		cmocka_unit_test(memtree_duplicates),
 		cmocka_unit_test(directory),
 		cmocka_unit_test(directory_before_openat2),
+		cmocka_unit_test(pid_rel),
 		cmocka_unit_test(live),
 	};
 
