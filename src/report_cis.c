@@ -36,12 +36,6 @@ static char *go_list(const struct ca_capnames *names, uint64_t mask)
 	return out;
 }
 
-/* Whether @bnd holds everything the host's bounding set does, as --privileged gives. */
-static bool holds_all(uint64_t bnd, uint64_t host)
-{
-	return host && (bnd & host) == host;
-}
-
 /*
  * What `docker inspect` shows is what was asked for; what /proc shows is what
  * came of it, and many requests give the same set. The line is the shortest
@@ -69,7 +63,7 @@ static int print_container(FILE *out, const struct ca_container *c, const struct
 	if (!runtime_default_caps(c->runtime, &def)) {
 		_cleanup_free_ char *all = NULL;
 
-		all = holds_all(bnd, host) ? strdup("[ALL]") : go_list(rep->names, bnd);
+		all = caps_is_privileged(bnd, host) ? strdup("[ALL]") : go_list(rep->names, bnd);
 		if (!all)
 			return -ENOMEM;
 		fprintf(out, "%s: CapAdd=? CapDrop=? Bounding=%s (no default set is known for %s)\n",
@@ -77,7 +71,7 @@ static int print_container(FILE *out, const struct ca_container *c, const struct
 		return 0;
 	}
 	def &= caps_valid_mask(rep->names->last_cap);
-	if (holds_all(bnd, host)) {
+	if (caps_is_privileged(bnd, host)) {
 		add = strdup("[ALL]");
 		drop = go_list(rep->names, def & ~bnd);
 	} else if (caps_count(def & ~bnd) > caps_count(def & bnd) + 1) {

@@ -45,7 +45,7 @@ static const struct colinfo {
 	[COL_RUNTIME] = { "RUNTIME", 0.1, 0, "container runtime" },
 	[COL_ID] = { "ID", 12, 0, "container id (12 characters of a hex id), process under --tree" },
 	[COL_PIDS] = { "PIDS", 4, SCOLS_FL_RIGHT, "number of processes" },
-	[COL_BOUNDING] = { "BOUNDING", 0.3, SCOLS_FL_WRAP, "bounding set (ALL: all the host holds)" },
+	[COL_BOUNDING] = { "BOUNDING", 0.3, SCOLS_FL_WRAP, "bounding set (ALL: all the host holds below CAP_PERFMON)" },
 	[COL_ADDED] = { "ADDED", 0.2, SCOLS_FL_WRAP, "bounding set beyond the runtime's default" },
 	[COL_DROPPED] = { "DROPPED", 0.2, SCOLS_FL_WRAP, "runtime's default missing from the bounding set" },
 	[COL_VERDICT] = { "VERDICT", 7, 0, "PASS, FAIL or UNKNOWN" },
@@ -143,8 +143,9 @@ static const char *verdict_upper(enum ca_verdict v)
 
 /*
  * A cell that owns a string from caps_join(); "?" where the set is unknown,
- * "-" where it is empty, and "ALL", as docker inspect says it, where it holds
- * everything the host's bounding set does: forty names would bury the table.
+ * "-" where it is empty, and "ALL", as docker inspect says it, where it is
+ * privileged (caps_is_privileged(), against @host; 0: never): forty names
+ * would bury the table.
  */
 static int set_caps_cell(struct libscols_line *ln, size_t col, const struct ca_capnames *names,
 			 bool known, uint64_t mask, uint64_t host)
@@ -155,7 +156,7 @@ static int set_caps_cell(struct libscols_line *ln, size_t col, const struct ca_c
 		return scols_line_set_data(ln, col, "?");
 	if (!mask)
 		return scols_line_set_data(ln, col, "-");
-	if (host && (mask & host) == host)
+	if (caps_is_privileged(mask, host))
 		return scols_line_set_data(ln, col, "ALL");
 	s = caps_join(names, mask, ",");
 	if (!s)
@@ -193,7 +194,7 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 			return scols_line_set_data(ln, pos, "-");
 		/* Added beyond the default: ALL where the bounding set is. */
 		return set_caps_cell(ln, pos, rep->names, known,
-				     (host && (bnd & host) == host) ? bnd : bnd & ~def, host);
+				     caps_is_privileged(bnd, host) ? bnd : bnd & ~def, host);
 	case COL_DROPPED:
 		if (!runtime_default_caps(c->runtime, &def))
 			return scols_line_set_data(ln, pos, "-");
