@@ -250,7 +250,8 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	struct json_object *o = json_object_new_object();
 	struct json_object *findings = json_object_new_array();
 	struct json_object *procs = json_object_new_array();
-	bool compared = j->has_default && caps_set_is_known(&j->caps, CA_SET_BOUNDING);
+	bool known = caps_set_is_known(&j->caps, CA_SET_BOUNDING);
+	bool compared = j->has_default && known;
 	size_t i;
 
 	put(d, o, "runtime", json_object_new_string(runtime_name(c->runtime)));
@@ -262,6 +263,8 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put_sets(d, o, &j->caps, rep->names);
 	put(d, o, "added", OPT(compared, names_array(d, rep->names, j->added)));
 	put(d, o, "dropped", OPT(compared, names_array(d, rep->names, j->dropped)));
+	/* What the text and CIS reports show as ALL, whichever rules the policy turns on. */
+	put(d, o, "privileged", OPT(known, json_object_new_boolean(j->privileged)));
 	put(d, o, "findings", findings);
 	for (i = 0; !d->err && i < j->nfindings; i++)
 		append(d, findings, finding_json(d, &j->findings[i], c, rep));

@@ -235,6 +235,15 @@ static void print_containers(FILE *out, const struct ca_report *rep, const struc
 				policy_severity_name(sev), n[sev]);
 	}
 
+	/* What the other reports show as ALL, whichever rules the policy turns on. */
+	family(out, "capaudit_container_privileged",
+	       "1 where a container's bounding set holds every capability the host's holds below "
+	       "CAP_PERFMON (shown as ALL), else 0; none where it could not be read.");
+	for (i = 0; i < scan->ncontainers; i++)
+		if (caps_set_is_known(&judged[i].caps, CA_SET_BOUNDING))
+			fprintf(out, "capaudit_container_privileged{%s} %d\n", sel->v[i],
+				judged[i].privileged ? 1 : 0);
+
 	/* Bounded by the 64 bits of a mask; none where no default is known to compare with. */
 	family(out, "capaudit_container_added_capability",
 	       "1 for each capability a container's bounding set holds beyond its runtime's "

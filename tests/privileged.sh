@@ -30,14 +30,14 @@ scan() {	# FIXTURE FORMAT [ARGS...]
 	(cd "$fixtures" && "$capaudit" --policy built-in --proc-root "$1" --format "${@:2}")
 }
 
-# Pulls one container out of a JSON document: its privileged findings.
-json_rules() {	# FILE ID
+# One container of a JSON document: "privileged" and its findings' rules, "true net-raw,...".
+json_of() {	# FILE ID
 	python3 - "$1" "$2" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 for c in doc["containers"]:
     if c["id"] == sys.argv[2]:
-        print(",".join(f["rule"] for f in c["findings"]))
+        print(json.dumps(c["privileged"]), ",".join(f["rule"] for f in c["findings"]))
         break
 else:
     print("MISSING")
@@ -48,13 +48,15 @@ for fx in privileged privileged-full-host; do
 	scan "$fx" text -r -n -o FULLID,BOUNDING,ADDED >"$tmp/$fx.text"
 	scan "$fx" cis >"$tmp/$fx.cis"
 	scan "$fx" json >"$tmp/$fx.json"
+	scan "$fx" prometheus >"$tmp/$fx.prom"
 done
 
 for c in "${cases[@]}"; do
 	IFS='|' read -r fx id want what <<<"$c"
 	row=$(awk -v id="$id" '$1 == id { print $2, $3 }' "$tmp/$fx.text")
 	cis=$(grep -F "$id: " "$tmp/$fx.cis")
-	rules=$(json_rules "$tmp/$fx.json" "$id")
+	read -r json rules <<<"$(json_of "$tmp/$fx.json" "$id")"
+	prom=$(grep -E "^capaudit_container_privileged\{runtime=\"[a-z]+\",id=\"$id\"\} " "$tmp/$fx.prom")
 	if [ "$want" = yes ]; then
 		if [ "$id" = oldpriv ]; then
 			want_row="ALL -" want_cis="$id: CapAdd=? CapDrop=? Bounding=[ALL] (no default set is known for lxc)"
@@ -63,13 +65,16 @@ for c in "${cases[@]}"; do
 		fi
 		[ "$row" = "$want_row" ] && ok "text: ALL: $what" || ko "text: ALL: $what: '$row'"
 		[ "$cis" = "$want_cis" ] && ok "CIS: [ALL]: $what" || ko "CIS: [ALL]: $what: '$cis'"
-		[[ ,$rules, == *,privileged,* ]] && ok "JSON: privileged: $what" ||
-			ko "JSON: privileged: $what: findings $rules"
+		[ "$json" = true ] && [[ ,$rules, == *,privileged,* ]] && ok "JSON: privileged: $what" ||
+			ko "JSON: privileged: $what: privileged $json, findings $rules"
+		[ "${prom##* }" = 1 ] && ok "Prometheus: privileged 1: $what" || ko "Prometheus: $what: '$prom'"
 	else
 		[ -n "$row" ] && [[ $row != *ALL* ]] && ok "text: not ALL: $what" || ko "text: not ALL: $what: '$row'"
 		[ -n "$cis" ] && [[ $cis != *"[ALL]"* ]] && ok "CIS: not [ALL]: $what" || ko "CIS: not [ALL]: $what: '$cis'"
-		[ "$rules" != MISSING ] && [[ ,$rules, != *,privileged,* ]] && ok "JSON: not privileged: $what" ||
-			ko "JSON: not privileged: $what: findings $rules"
+		[ "$json" = false ] && [[ ,$rules, != *,privileged,* ]] && ok "JSON: not privileged: $what" ||
+			ko "JSON: not privileged: $what: privileged $json, findings $rules"
+		[ -n "$prom" ] && [ "${prom##* }" = 0 ] && ok "Prometheus: privileged 0: $what" ||
+			ko "Prometheus: $what: '$prom'"
 	fi
 done
 

@@ -551,6 +551,12 @@ static void prom_samples(void **state)
 	/* the host lacks it: not added, though a mask could hold it */
 	assert_null(strstr(got, "capaudit_container_added_capability{runtime=\"podman\",id=\"" ID_PRIV
 				"\",capability=\"cap_sys_resource\"}"));
+	/* privileged (ALL elsewhere): the host's whole set, with a default or without */
+	assert_line(got, "capaudit_container_privileged{runtime=\"podman\",id=\"" ID_PRIV "\"} 1");
+	assert_line(got, "capaudit_container_privileged{runtime=\"nspawn\",id=\"web-front\"} 1");
+	assert_line(got, "capaudit_container_privileged{runtime=\"docker\",id=\"" ID_ADMIN "\"} 0");
+	assert_line(got, "capaudit_container_privileged{runtime=\"crio\",id=\"" ID_CRIO_NONE "\"} 0");
+	assert_null(strstr(got, "capaudit_container_privileged{runtime=\"docker\",id=\"" ID_UNREAD "\"}"));
 	/* dropped is no addition; no default, no comparison; unread, nothing */
 	assert_null(strstr(got, "id=\"" ID_DROPALL "\",capability="));
 	assert_null(strstr(got, "capaudit_container_added_capability{runtime=\"lxc\""));
@@ -678,6 +684,46 @@ static void json_scanner(void **state)
 	build(fx, fx->policy);
 }
 
+/* Whether the JSON line of container @id holds @needle. */
+static bool jsonl_has(const char *text, const char *id, const char *needle)
+{
+	char key[128];
+	const char *p, *nl;
+	char *line;
+	bool found;
+
+	snprintf(key, sizeof(key), "\"id\":\"%s\",", id);
+	p = strstr(text, key);
+	if (!p)
+		return false;
+	nl = strchr(p, '\n');
+	line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+	assert_non_null(line);
+	found = strstr(line, needle) != NULL;
+	free(line);
+	return found;
+}
+
+/* "privileged": the audit's judgement, null where the bounding set was not read. */
+static void json_privileged(void **state)
+{
+	struct fixture *fx = *state;
+	char *got;
+	size_t i;
+
+	/* The hand-built containers have no processes to show: none, then. */
+	for (i = 0; i < fx->scan.ncontainers; i++)
+		fx->c[i].nprocs = 0;
+	got = render(report_jsonl_print, &fx->rep);
+	assert_true(jsonl_has(got, ID_PRIV, "\"privileged\":true,"));
+	assert_true(jsonl_has(got, "web-front", "\"added\":null,\"dropped\":null,\"privileged\":true,"));
+	assert_true(jsonl_has(got, ID_DEFAULT, "\"added\":[],\"dropped\":[],\"privileged\":false,"));
+	assert_true(jsonl_has(got, ID_ADMIN, "\"privileged\":false,"));
+	assert_true(jsonl_has(got, ID_UNREAD, "\"added\":null,\"dropped\":null,\"privileged\":null,"));
+	free(got);
+	build(fx, fx->policy);
+}
+
 /* A stream that cannot be written: -EIO, never a partial success. */
 static void write_errors(void **state)
 {
@@ -703,6 +749,7 @@ int main(void)
 		cmocka_unit_test(prom_findings_follow_policy),
 		cmocka_unit_test(prom_no_containers),
 		cmocka_unit_test(json_scanner),
+		cmocka_unit_test(json_privileged),
 		cmocka_unit_test(write_errors),
 	};
 
