@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The audit: the policy's judgement of each process, gathered per container. */
+/* The audit: the policy's judgement of each process, gathered per container, beside the scan. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,18 +21,19 @@ const char *audit_verdict_name(enum ca_verdict v)
 	return "unknown";
 }
 
-static void container_union(struct ca_container *c)
+/* The union of a container's processes' sets: a set is known where any process's is. */
+static void container_union(const struct ca_container *c, struct ca_capsets *u)
 {
 	size_t i;
 	int set;
 
-	memset(&c->caps, 0, sizeof(c->caps));
+	memset(u, 0, sizeof(*u));
 	for (i = 0; i < c->nprocs; i++) {
 		const struct ca_capsets *s = &c->procs[i].st.caps;
 
 		for (set = 0; set < CA_SET_COUNT; set++)
-			c->caps.mask[set] |= s->mask[set];	/* 0 where unknown */
-		c->caps.known |= s->known;
+			u->mask[set] |= s->mask[set];	/* 0 where unknown */
+		u->known |= s->known;
 	}
 }
 
@@ -66,23 +67,23 @@ static bool finding_is(const struct ca_finding *f, const struct ca_verdict_item 
  * is the finding that rule went to last: a container's processes mostly
  * break the same rules the same way.
  */
-static int add_item(struct ca_container *c, const struct ca_verdict_item *item, pid_t pid,
+static int add_item(struct ca_judgement *j, const struct ca_verdict_item *item, pid_t pid,
 		    bool userns, size_t last[CA_RULES_MAX])
 {
 	struct ca_finding *f = NULL, *n;
 	size_t i;
 
-	if (last[item->rule] < c->nfindings && finding_is(&c->findings[last[item->rule]], item))
-		f = &c->findings[last[item->rule]];
-	for (i = 0; !f && i < c->nfindings; i++)
-		if (finding_is(&c->findings[i], item))
-			f = &c->findings[i];
+	if (last[item->rule] < j->nfindings && finding_is(&j->findings[last[item->rule]], item))
+		f = &j->findings[last[item->rule]];
+	for (i = 0; !f && i < j->nfindings; i++)
+		if (finding_is(&j->findings[i], item))
+			f = &j->findings[i];
 	if (!f) {
-		n = realloc(c->findings, (c->nfindings + 1) * sizeof(*n));
+		n = realloc(j->findings, (j->nfindings + 1) * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		c->findings = n;
-		f = &c->findings[c->nfindings++];
+		j->findings = n;
+		f = &j->findings[j->nfindings++];
 		memset(f, 0, sizeof(*f));
 		f->rule = item->rule;
 		f->section = item->section;
@@ -93,7 +94,7 @@ static int add_item(struct ca_container *c, const struct ca_verdict_item *item, 
 	if (util_grow(&f->pids, &f->pids_cap, f->npids + 1, sizeof(*f->pids)) < 0)
 		return -ENOMEM;
 	f->pids[f->npids++] = pid;
-	last[item->rule] = (size_t)(f - c->findings);
+	last[item->rule] = (size_t)(f - j->findings);
 	f->caps |= item->caps;
 	f->denied |= item->denied;
 	/* Only where every process that breaks it holds it in a child user namespace. */
@@ -110,20 +111,22 @@ static int finding_cmp(const void *a, const void *b)
 	return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
-static int container_judge(struct ca_container *c, const struct ca_scan *scan,
-			   const struct ca_policy *policy)
+static int container_judge(const struct ca_container *c, const struct ca_scan *scan,
+			   const struct ca_policy *policy, struct ca_judgement *j)
 {
 	struct ca_verdict_item items[CA_RULES_MAX];
 	size_t last[CA_RULES_MAX];
 	struct ca_resolved rules;
+	struct ca_capsets u;
 	struct ca_subject s;
 	bool judged = false, by_comm = policy_by_comm(policy);
-	size_t i, j, n;
+	size_t i, k, n;
 	int r;
 
-	container_union(c);
+	container_union(c, &u);
+	audit_caps_eval(&u, c->runtime, &scan->host, j);
 	memset(last, 0xff, sizeof(last));	/* SIZE_MAX: none yet */
-	c->verdict = CA_VERDICT_UNKNOWN;
+	j->verdict = CA_VERDICT_UNKNOWN;
 	for (i = 0; i < c->nprocs; i++) {
 		const struct ca_proc *p = &c->procs[i];
 
@@ -135,46 +138,81 @@ static int container_judge(struct ca_container *c, const struct ca_scan *scan,
 			policy_resolve(policy, &s, &rules);
 		judged = true;
 		n = policy_judge(policy, &rules, &s, items);
-		for (j = 0; j < n; j++) {
-			r = add_item(c, &items[j], p->pid, s.userns_child == CA_YES, last);
+		for (k = 0; k < n; k++) {
+			r = add_item(j, &items[k], p->pid, s.userns_child == CA_YES, last);
 			if (r < 0)
 				return r;
 		}
 	}
 	if (!judged)
 		return 0;
-	if (c->nfindings)
-		qsort(c->findings, c->nfindings, sizeof(*c->findings), finding_cmp);
-	c->verdict = CA_VERDICT_PASS;
-	for (i = 0; i < c->nfindings; i++)
-		if (policy_fails(policy, c->findings[i].severity))
-			c->verdict = CA_VERDICT_FAIL;
+	if (j->nfindings)
+		qsort(j->findings, j->nfindings, sizeof(*j->findings), finding_cmp);
+	j->verdict = CA_VERDICT_PASS;
+	for (i = 0; i < j->nfindings; i++)
+		if (policy_fails(policy, j->findings[i].severity))
+			j->verdict = CA_VERDICT_FAIL;
 	return 0;
 }
 
-int audit_run(struct ca_scan *scan, const struct ca_policy *policy, struct ca_summary *summary)
+void audit_caps_eval(const struct ca_capsets *caps, enum ca_runtime rt, const struct ca_host *host,
+		     struct ca_judgement *j)
 {
-	size_t i, j;
+	uint64_t bnd = caps->mask[CA_SET_BOUNDING], valid = caps_valid_mask(host->last_cap), def = 0;
+	bool known = caps_set_is_known(caps, CA_SET_BOUNDING);
+
+	j->caps = *caps;
+	j->has_default = runtime_default_caps(rt, &def);
+	j->default_caps = j->has_default ? def & valid : 0;
+	j->added = known && j->has_default ? bnd & valid & ~j->default_caps : 0;
+	j->dropped = known ? j->default_caps & ~bnd : 0;
+	/* caps.c says what privileged is, and why: the policy's privileged check asks the same. */
+	j->privileged = known && caps_is_privileged(bnd, host->bounding);
+}
+
+int audit_run(const struct ca_scan *scan, const struct ca_policy *policy, struct ca_audit *out)
+{
+	struct ca_summary *summary = &out->summary;
+	size_t i, k;
 	int r;
 
-	memset(summary, 0, sizeof(*summary));
+	memset(out, 0, sizeof(*out));
+	out->containers = calloc(scan->ncontainers ? scan->ncontainers : 1, sizeof(*out->containers));
+	if (!out->containers)
+		return -ENOMEM;
+	out->ncontainers = scan->ncontainers;
 	for (i = 0; i < scan->ncontainers; i++) {
-		struct ca_container *c = &scan->containers[i];
+		struct ca_judgement *j = &out->containers[i];
 
-		r = container_judge(c, scan, policy);
+		r = container_judge(&scan->containers[i], scan, policy, j);
 		if (r < 0)
 			return r;
 		summary->containers++;
-		if (c->verdict == CA_VERDICT_PASS)
+		if (j->verdict == CA_VERDICT_PASS)
 			summary->passed++;
-		else if (c->verdict == CA_VERDICT_FAIL)
+		else if (j->verdict == CA_VERDICT_FAIL)
 			summary->failed++;
 		else
 			summary->unknown++;
-		for (j = 0; j < c->nfindings; j++)
-			summary->findings[c->findings[j].severity]++;
+		for (k = 0; k < j->nfindings; k++)
+			summary->findings[j->findings[k].severity]++;
 	}
 	summary->complete = scan->counts.unreadable == 0 && scan->counts.ns_denied == 0 &&
 			    !scan->host.ns_denied && !scan->host.hidepid_hides;
 	return 0;
+}
+
+void audit_free(struct ca_audit *a)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->ncontainers; i++) {
+		struct ca_judgement *j = &a->containers[i];
+
+		for (k = 0; k < j->nfindings; k++)
+			free(j->findings[k].pids);
+		free(j->findings);
+	}
+	free(a->containers);
+	memset(a, 0, sizeof(*a));
 }

@@ -135,3 +135,28 @@ unsigned caps_count(uint64_t mask)
 {
 	return (unsigned)__builtin_popcountll(mask);
 }
+
+/*
+ * The one definition of "privileged" (the policy's privileged check) and of
+ * "ALL" (every report). It stops below CAP_PERFMON (bit 38): CAP_PERFMON,
+ * CAP_BPF (Linux 5.8) and CAP_CHECKPOINT_RESTORE (5.9) were split out of
+ * CAP_SYS_ADMIN, which still grants their powers (the kernel's
+ * perfmon_capable(), bpf_capable() and checkpoint_restore_ns_capable()
+ * accept CAP_SYS_ADMIN), and a runtime built before them gives --privileged
+ * only the capabilities it knows: docker 20.10's set stops at
+ * CAP_AUDIT_READ. It is judged against the host's own bounding set, never
+ * against every bit up to cap_last_cap: no container holds more than its
+ * host, so a host that lacks one (Firecracker VMs lack CAP_SYS_RESOURCE)
+ * would otherwise make every container unprivileged.
+ */
+uint64_t caps_privileged_mask(uint64_t host_bounding)
+{
+	return host_bounding & (CA_BIT(CAP_PERFMON) - 1);
+}
+
+bool caps_is_privileged(uint64_t mask, uint64_t host_bounding)
+{
+	uint64_t want = caps_privileged_mask(host_bounding);
+
+	return want && (mask & want) == want;
+}

@@ -80,4 +80,19 @@ char *caps_join(const struct ca_capnames *names, uint64_t mask, const char *sep)
  */
 unsigned caps_count(uint64_t mask);
 
+/**
+ * caps_privileged_mask() - what a set must hold to be privileged, which
+ * every report shows as "ALL": each capability that @host_bounding, the
+ * host's own bounding set (pid 1's CapBnd), holds below CAP_PERFMON.
+ * 0 where the host holds none of them.
+ */
+uint64_t caps_privileged_mask(uint64_t host_bounding);
+
+/**
+ * caps_is_privileged() - whether @mask holds caps_privileged_mask() of
+ * @host_bounding; never where that is empty, so that a host reference
+ * holding nothing makes nothing privileged.
+ */
+bool caps_is_privileged(uint64_t mask, uint64_t host_bounding);
+
 #endif

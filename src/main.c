@@ -590,7 +590,7 @@ static int run_snapshot(const struct options *o)
 	struct ca_snapshot *s = NULL;
 	struct ca_policy *policy = NULL;
 	struct ca_scan scan = { 0 };
-	struct ca_summary summary;
+	struct ca_audit audit = { 0 };
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
 	struct ca_output out = { .dirfd = -1 }, digest = { .dirfd = -1 };
@@ -673,22 +673,23 @@ static int run_snapshot(const struct options *o)
 	if (o->format_given) {
 		r = caps_names_init(&names, scan.host.last_cap);
 		if (r == 0)
-			r = audit_run(&scan, policy, &summary);
+			r = audit_run(&scan, policy, &audit);
 		if (r == 0) {
 			struct ca_report rep = {
-				.scan = &scan, .summary = &summary, .policy = policy, .names = &names,
+				.scan = &scan, .audit = &audit, .policy = policy, .names = &names,
 				.source = "live", .duration = now(CLOCK_MONOTONIC) - started, .timestamp = wall,
 				.text = &o->text, .scanner = scanner,
 			};
 
 			r = formats[o->format].print(stdout, &rep);
 		}
-		status = r < 0 ? EXIT_TROUBLE : summary.failed ? EXIT_FINDINGS : EXIT_PASS;
+		status = r < 0 ? EXIT_TROUBLE : audit.summary.failed ? EXIT_FINDINGS : EXIT_PASS;
 	}
 out:
 	snapshot_abort(s);
 	userfile_output_close(&out, false);
 	userfile_output_close(&digest, false);
+	audit_free(&audit);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);
@@ -701,7 +702,7 @@ static int run_scan(const struct options *o)
 	struct ca_scan_opts sopts = { .threads = o->threads };
 	struct ca_policy *policy = NULL;
 	struct ca_scan scan = { 0 };
-	struct ca_summary summary;
+	struct ca_audit audit = { 0 };
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
 	struct ca_output out = { .dirfd = -1 };
@@ -747,14 +748,14 @@ static int run_scan(const struct options *o)
 	select_apply(&scan, &o->select);
 	r = caps_names_init(&names, scan.host.last_cap);
 	if (r == 0)
-		r = audit_run(&scan, policy, &summary);
+		r = audit_run(&scan, policy, &audit);
 	if (r < 0) {
 		warn_msg("%s", strerror(-r));
 		goto out;
 	}
 	rep = (struct ca_report){
 		.scan = &scan,
-		.summary = &summary,
+		.audit = &audit,
 		.policy = policy,
 		.names = &names,
 		.source = o->snapshot ? o->snapshot : o->proc_root ? o->proc_root : "live",
@@ -773,13 +774,14 @@ static int run_scan(const struct options *o)
 	}
 	if (warn_unread(&scan, root.path))
 		goto out;
-	if (o->strict && !summary.complete) {
+	if (o->strict && !audit.summary.complete) {
 		warn_msg("%s", "the audit is incomplete (--strict)");
 		goto out;
 	}
-	status = summary.failed ? EXIT_FINDINGS : EXIT_PASS;
+	status = audit.summary.failed ? EXIT_FINDINGS : EXIT_PASS;
 out:
 	userfile_output_close(&out, false);
+	audit_free(&audit);
 	scan_free(&scan);
 	procroot_close(&root);
 	policy_free(policy);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 
 #include "policy.h"
 
@@ -39,11 +38,6 @@ static const struct {
 	[CA_CHECK_NONROOT_EFFECTIVE] = { "nonroot-effective", "" },
 	[CA_CHECK_THREADS] = { "threads", "" },
 };
-
-/* "Privileged" looks below CAP_PERFMON (38): the three newer capabilities were
- * carved out of SYS_ADMIN, and runtimes older than the kernel cannot grant
- * them (docker 20.10's --cap-add=ALL stops at 37). */
-#define BELOW_PERFMON (CA_BIT(CAP_PERFMON) - 1)
 
 const char *policy_severity_name(enum ca_severity sev)
 {
@@ -199,7 +193,7 @@ static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
 {
 	const struct ca_status *st = s->st;
 	enum ca_capset set = (cfg->has & CFG_SET) ? cfg->set : CA_SET_BOUNDING;
-	uint64_t mask = st->caps.mask[set], want;
+	uint64_t mask = st->caps.mask[set];
 
 	*caps = *denied = 0;
 	switch (rule->check) {
@@ -212,10 +206,9 @@ static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
 		*caps &= caps_valid_mask(s->last_cap);
 		return *caps != 0;
 	case CA_CHECK_PRIVILEGED:
-		/* Against the host's own ceiling: no runtime can grant more. */
-		want = s->host_bounding & BELOW_PERFMON;
-		*caps = want;
-		return caps_set_is_known(&st->caps, set) && want && (mask & want) == want;
+		/* What it is, and why, is caps.c's: the reports show the same as ALL. */
+		*caps = caps_privileged_mask(s->host_bounding);
+		return caps_set_is_known(&st->caps, set) && caps_is_privileged(mask, s->host_bounding);
 	case CA_CHECK_HOST_PID:
 		return s->shares[CA_NS_PID] == CA_YES;
 	case CA_CHECK_HOST_NET:

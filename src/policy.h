@@ -105,13 +105,6 @@ struct ca_policy {
 	size_t nsections;
 };
 
-/* Tri-state facts about a container: read, or not. */
-enum ca_tri {
-	CA_UNKNOWN = -1,
-	CA_NO = 0,
-	CA_YES = 1,
-};
-
 /* Everything the judge looks at for one process, with its container's context. */
 struct ca_subject {
 	enum ca_runtime runtime;

@@ -23,9 +23,10 @@ struct ca_text_opts {
 	bool color;
 };
 
+/* What a report renders: it computes nothing of the audit, and never touches /proc. */
 struct ca_report {
 	const struct ca_scan *scan;
-	const struct ca_summary *summary;
+	const struct ca_audit *audit;	/* its containers[i] judges scan->containers[i] */
 	const struct ca_policy *policy;
 	const struct ca_capnames *names;
 	const char *source;		/* "live", or the proc root read */
@@ -73,8 +74,8 @@ int report_json_print(FILE *out, const struct ca_report *r);
 /**
  * report_cis_print() - per container, the line the CIS Docker Benchmark's
  * audit procedure expects from docker inspect, "<id>: CapAdd=[...]
- * CapDrop=[...]", inferred from the bounding set against the runtime's
- * default set. Returns 0, or a negative errno.
+ * CapDrop=[...]", from what the audit added to and dropped from the
+ * runtime's default set. Returns 0, or a negative errno.
  */
 int report_cis_print(FILE *out, const struct ca_report *r);
 

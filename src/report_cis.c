@@ -36,56 +36,50 @@ static char *go_list(const struct ca_capnames *names, uint64_t mask)
 	return out;
 }
 
-/* Whether @bnd holds everything the host's bounding set does, as --privileged gives. */
-static bool holds_all(uint64_t bnd, uint64_t host)
-{
-	return host && (bnd & host) == host;
-}
-
 /*
  * What `docker inspect` shows is what was asked for; what /proc shows is what
  * came of it, and many requests give the same set. The line is the shortest
- * of them, as a person writes it: against the runtime's default, CapAdd what
+ * of them, as a person writes it, from what the audit judged against the
+ * runtime's default: CapAdd=[ALL] where it is privileged; else CapAdd what
  * the bounding set holds beyond it and CapDrop what it lacks of it; or, once
  * that names more than it, --cap-drop=ALL with CapAdd all that remains
  * (--cap-drop=ALL --cap-add=NET_BIND_SERVICE, though NET_BIND_SERVICE is a
  * default). A tie stays with the explicit list, which hides nothing.
  */
-static int print_container(FILE *out, const struct ca_container *c, const struct ca_report *rep)
+static int print_container(FILE *out, const struct ca_container *c, const struct ca_judgement *j,
+			   const struct ca_report *rep)
 {
-	const uint64_t bnd = c->caps.mask[CA_SET_BOUNDING];
-	const uint64_t host = rep->scan->host.bounding;
+	const uint64_t bnd = j->caps.mask[CA_SET_BOUNDING];
+	const uint64_t kept = j->default_caps & ~j->dropped;
 	_cleanup_free_ char *id = esc_word(c->id, strlen(c->id));
 	_cleanup_free_ char *add = NULL;
 	_cleanup_free_ char *drop = NULL;
-	uint64_t def;
 
 	if (!id)
 		return -ENOMEM;
-	if (!caps_set_is_known(&c->caps, CA_SET_BOUNDING)) {
+	if (!caps_set_is_known(&j->caps, CA_SET_BOUNDING)) {
 		fprintf(out, "%s: CapAdd=? CapDrop=? (nothing of it could be read)\n", id);
 		return 0;
 	}
-	if (!runtime_default_caps(c->runtime, &def)) {
+	if (!j->has_default) {
 		_cleanup_free_ char *all = NULL;
 
-		all = holds_all(bnd, host) ? strdup("[ALL]") : go_list(rep->names, bnd);
+		all = j->privileged ? strdup("[ALL]") : go_list(rep->names, bnd);
 		if (!all)
 			return -ENOMEM;
 		fprintf(out, "%s: CapAdd=? CapDrop=? Bounding=%s (no default set is known for %s)\n",
 			id, all, runtime_name(c->runtime));
 		return 0;
 	}
-	def &= caps_valid_mask(rep->names->last_cap);
-	if (holds_all(bnd, host)) {
+	if (j->privileged) {
 		add = strdup("[ALL]");
-		drop = go_list(rep->names, def & ~bnd);
-	} else if (caps_count(def & ~bnd) > caps_count(def & bnd) + 1) {
+		drop = go_list(rep->names, j->dropped);
+	} else if (caps_count(j->dropped) > caps_count(kept) + 1) {
 		add = go_list(rep->names, bnd);
 		drop = strdup("[ALL]");
 	} else {
-		add = go_list(rep->names, bnd & ~def);
-		drop = go_list(rep->names, def & ~bnd);
+		add = go_list(rep->names, j->added);
+		drop = go_list(rep->names, j->dropped);
 	}
 	if (!add || !drop)
 		return -ENOMEM;
@@ -99,7 +93,7 @@ int report_cis_print(FILE *out, const struct ca_report *rep)
 	int r;
 
 	for (i = 0; i < rep->scan->ncontainers; i++) {
-		r = print_container(out, &rep->scan->containers[i], rep);
+		r = print_container(out, &rep->scan->containers[i], &rep->audit->containers[i], rep);
 		if (r < 0)
 			return r;
 	}

@@ -243,31 +243,31 @@ static struct json_object *parents_json(struct jdoc *d, const struct ca_containe
 	return a;
 }
 
+/* One container: what the scan read (@c) and what the audit judged of it (@j). */
 static struct json_object *container_json(struct jdoc *d, const struct ca_container *c,
-					  const struct ca_report *rep)
+					  const struct ca_judgement *j, const struct ca_report *rep)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *findings = json_object_new_array();
 	struct json_object *procs = json_object_new_array();
-	const uint64_t bnd = c->caps.mask[CA_SET_BOUNDING];
-	uint64_t def = 0;
-	bool has_default;
+	bool known = caps_set_is_known(&j->caps, CA_SET_BOUNDING);
+	bool compared = j->has_default && known;
 	size_t i;
 
-	has_default = runtime_default_caps(c->runtime, &def) &&
-		      caps_set_is_known(&c->caps, CA_SET_BOUNDING);
 	put(d, o, "runtime", json_object_new_string(runtime_name(c->runtime)));
 	put(d, o, "id", str(c->id));
-	put(d, o, "verdict", json_object_new_string(audit_verdict_name(c->verdict)));
+	put(d, o, "verdict", json_object_new_string(audit_verdict_name(j->verdict)));
 	put(d, o, "source", json_object_new_string(scan_source_name(c->source)));
 	put(d, o, "pod", pod_json(d, c));
 	put(d, o, "parents", parents_json(d, c));
-	put_sets(d, o, &c->caps, rep->names);
-	put(d, o, "added", OPT(has_default, names_array(d, rep->names, bnd & ~def)));
-	put(d, o, "dropped", OPT(has_default, names_array(d, rep->names, def & ~bnd)));
+	put_sets(d, o, &j->caps, rep->names);
+	put(d, o, "added", OPT(compared, names_array(d, rep->names, j->added)));
+	put(d, o, "dropped", OPT(compared, names_array(d, rep->names, j->dropped)));
+	/* What the text and CIS reports show as ALL, whichever rules the policy turns on. */
+	put(d, o, "privileged", OPT(known, json_object_new_boolean(j->privileged)));
 	put(d, o, "findings", findings);
-	for (i = 0; !d->err && i < c->nfindings; i++)
-		append(d, findings, finding_json(d, &c->findings[i], c, rep));
+	for (i = 0; !d->err && i < j->nfindings; i++)
+		append(d, findings, finding_json(d, &j->findings[i], c, rep));
 	put(d, o, "processes", procs);
 	for (i = 0; !d->err && i < c->nprocs; i++)
 		append(d, procs, process_json(d, &c->procs[i], c, rep->names));
@@ -370,7 +370,7 @@ static struct json_object *sev_counts(struct jdoc *d, const struct ca_summary *s
 static struct json_object *summary_json(struct jdoc *d, const struct ca_report *rep)
 {
 	const struct ca_counts *n = &rep->scan->counts;
-	const struct ca_summary *s = rep->summary;
+	const struct ca_summary *s = &rep->audit->summary;
 	struct json_object *o = json_object_new_object();
 	struct json_object *why = json_object_new_object();
 
@@ -417,7 +417,8 @@ int report_jsonl_print(FILE *out, const struct ca_report *rep)
 	if (!tail)
 		return -ENOMEM;
 	for (i = 0; i < rep->scan->ncontainers; i++) {
-		_cleanup_json_ struct json_object *c = container_json(&d, &rep->scan->containers[i], rep);
+		_cleanup_json_ struct json_object *c =
+			container_json(&d, &rep->scan->containers[i], &rep->audit->containers[i], rep);
 
 		if (!c || d.err)
 			return d.err ? d.err : -ENOMEM;
@@ -486,7 +487,8 @@ int report_json_print(FILE *out, const struct ca_report *rep)
 	if (len < 2 || fwrite(text, 1, len - 2, out) != len - 2 || fputs(",\n  \"containers\": [\n", out) == EOF)
 		return -EIO;
 	for (i = 0; i < rep->scan->ncontainers; i++) {
-		_cleanup_json_ struct json_object *c = container_json(&d, &rep->scan->containers[i], rep);
+		_cleanup_json_ struct json_object *c =
+			container_json(&d, &rep->scan->containers[i], &rep->audit->containers[i], rep);
 
 		if (!c || d.err)
 			return d.err ? d.err : -ENOMEM;

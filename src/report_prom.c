@@ -132,7 +132,7 @@ static void print_host(FILE *out, const struct ca_report *rep)
 		CA_VERDICT_PASS, CA_VERDICT_FAIL, CA_VERDICT_UNKNOWN,
 	};
 	const struct ca_counts *n = &rep->scan->counts;
-	const struct ca_summary *s = rep->summary;
+	const struct ca_summary *s = &rep->audit->summary;
 	const size_t count[] = { s->passed, s->failed, s->unknown };
 	size_t i;
 
@@ -181,7 +181,7 @@ static int print_findings(FILE *out, const struct ca_report *rep)
 				possible[j][cfg->severity] = true;
 		}
 	for (i = 0; i < rep->scan->ncontainers; i++) {
-		const struct ca_container *c = &rep->scan->containers[i];
+		const struct ca_judgement *c = &rep->audit->containers[i];
 
 		for (j = 0; j < c->nfindings; j++) {
 			const struct ca_finding *f = &c->findings[j];
@@ -207,6 +207,7 @@ static int print_findings(FILE *out, const struct ca_report *rep)
 static void print_containers(FILE *out, const struct ca_report *rep, const struct selectors *sel)
 {
 	const struct ca_scan *scan = rep->scan;
+	const struct ca_judgement *judged = rep->audit->containers;
 	size_t i, j;
 	int sev;
 
@@ -214,7 +215,7 @@ static void print_containers(FILE *out, const struct ca_report *rep, const struc
 	       "1 for each container, its verdict as a label: pass, fail or unknown.");
 	for (i = 0; i < scan->ncontainers; i++)
 		fprintf(out, "capaudit_container_verdict{%s,verdict=\"%s\"} 1\n", sel->v[i],
-			audit_verdict_name(scan->containers[i].verdict));
+			audit_verdict_name(judged[i].verdict));
 
 	family(out, "capaudit_container_processes", "Processes seen in each container.");
 	for (i = 0; i < scan->ncontainers; i++)
@@ -223,7 +224,7 @@ static void print_containers(FILE *out, const struct ca_report *rep, const struc
 
 	family(out, "capaudit_container_findings", "Findings of each container, by severity.");
 	for (i = 0; i < scan->ncontainers; i++) {
-		const struct ca_container *c = &scan->containers[i];
+		const struct ca_judgement *c = &judged[i];
 		size_t n[CA_SEV_COUNT] = { 0 };
 
 		for (j = 0; j < c->nfindings; j++)
@@ -234,21 +235,25 @@ static void print_containers(FILE *out, const struct ca_report *rep, const struc
 				policy_severity_name(sev), n[sev]);
 	}
 
+	/* What the other reports show as ALL, whichever rules the policy turns on. */
+	family(out, "capaudit_container_privileged",
+	       "1 where a container's bounding set holds every capability the host's holds below "
+	       "CAP_PERFMON (shown as ALL), else 0; none where it could not be read.");
+	for (i = 0; i < scan->ncontainers; i++)
+		if (caps_set_is_known(&judged[i].caps, CA_SET_BOUNDING))
+			fprintf(out, "capaudit_container_privileged{%s} %d\n", sel->v[i],
+				judged[i].privileged ? 1 : 0);
+
 	/* Bounded by the 64 bits of a mask; none where no default is known to compare with. */
 	family(out, "capaudit_container_added_capability",
 	       "1 for each capability a container's bounding set holds beyond its runtime's "
 	       "default.");
 	for (i = 0; i < scan->ncontainers; i++) {
-		const struct ca_container *c = &scan->containers[i];
-		uint64_t def, added;
 		unsigned bit;
 
-		if (!caps_set_is_known(&c->caps, CA_SET_BOUNDING) ||
-		    !runtime_default_caps(c->runtime, &def))
-			continue;
-		added = c->caps.mask[CA_SET_BOUNDING] & ~def & caps_valid_mask(rep->names->last_cap);
+		/* The audit adds nothing where no default is known, or no bounding set was read. */
 		for (bit = 0; bit < CA_CAP_MAX; bit++)
-			if (added & CA_BIT(bit))
+			if (judged[i].added & CA_BIT(bit))
 				fprintf(out, "capaudit_container_added_capability{%s,capability=\"%s\"} 1\n",
 					sel->v[i], caps_name(rep->names, bit));
 	}

@@ -45,7 +45,7 @@ static const struct colinfo {
 	[COL_RUNTIME] = { "RUNTIME", 0.1, 0, "container runtime" },
 	[COL_ID] = { "ID", 12, 0, "container id (12 characters of a hex id), process under --tree" },
 	[COL_PIDS] = { "PIDS", 4, SCOLS_FL_RIGHT, "number of processes" },
-	[COL_BOUNDING] = { "BOUNDING", 0.3, SCOLS_FL_WRAP, "bounding set (ALL: all the host holds)" },
+	[COL_BOUNDING] = { "BOUNDING", 0.3, SCOLS_FL_WRAP, "bounding set (ALL: all the host holds below CAP_PERFMON)" },
 	[COL_ADDED] = { "ADDED", 0.2, SCOLS_FL_WRAP, "bounding set beyond the runtime's default" },
 	[COL_DROPPED] = { "DROPPED", 0.2, SCOLS_FL_WRAP, "runtime's default missing from the bounding set" },
 	[COL_VERDICT] = { "VERDICT", 7, 0, "PASS, FAIL or UNKNOWN" },
@@ -143,32 +143,41 @@ static const char *verdict_upper(enum ca_verdict v)
 
 /*
  * A cell that owns a string from caps_join(); "?" where the set is unknown,
- * "-" where it is empty, and "ALL", as docker inspect says it, where it holds
- * everything the host's bounding set does: forty names would bury the table.
+ * "ALL", as docker inspect says it, where @all (the set is privileged:
+ * forty names would bury the table), "-" where it is empty.
  */
 static int set_caps_cell(struct libscols_line *ln, size_t col, const struct ca_capnames *names,
-			 bool known, uint64_t mask, uint64_t host)
+			 bool known, uint64_t mask, bool all)
 {
 	char *s;
 
 	if (!known)
 		return scols_line_set_data(ln, col, "?");
+	if (all)
+		return scols_line_set_data(ln, col, "ALL");
 	if (!mask)
 		return scols_line_set_data(ln, col, "-");
-	if (host && (mask & host) == host)
-		return scols_line_set_data(ln, col, "ALL");
 	s = caps_join(names, mask, ",");
 	if (!s)
 		return -ENOMEM;
 	return scols_line_refer_data(ln, col, s);
 }
 
-/* Column @col of a container's row. */
-static int container_cell(struct libscols_line *ln, size_t pos, int col, const struct ca_container *c,
-			  const struct ca_report *rep)
+/*
+ * Whether a set other than a container's bounding set is shown as ALL: by
+ * the definition the audit judges that one with (caps.c).
+ */
+static bool is_all(const struct ca_report *rep, const struct ca_capsets *sets, enum ca_capset set)
 {
-	bool known = caps_set_is_known(&c->caps, CA_SET_BOUNDING);
-	uint64_t bnd = c->caps.mask[CA_SET_BOUNDING], def, host = rep->scan->host.bounding;
+	return caps_set_is_known(sets, set) &&
+	       caps_is_privileged(sets->mask[set], rep->scan->host.bounding);
+}
+
+/* Column @col of a container's row: what the scan read (@c) and the audit judged (@j). */
+static int container_cell(struct libscols_line *ln, size_t pos, int col, const struct ca_container *c,
+			  const struct ca_judgement *j, const struct ca_report *rep)
+{
+	bool known = caps_set_is_known(&j->caps, CA_SET_BOUNDING);
 	char buf[64], parents[CA_PARENTS_MAX * (CA_ID_MAX + 16)];
 	const char *qos;
 	unsigned i;
@@ -184,22 +193,23 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 		snprintf(buf, sizeof(buf), "%zu", c->nprocs);
 		return scols_line_set_data(ln, pos, buf);
 	case COL_BOUNDING:
-		return set_caps_cell(ln, pos, rep->names, known, bnd, host);
+		return set_caps_cell(ln, pos, rep->names, known, j->caps.mask[CA_SET_BOUNDING],
+				     j->privileged);
 	case COL_EFFECTIVE:
-		return set_caps_cell(ln, pos, rep->names, caps_set_is_known(&c->caps, CA_SET_EFFECTIVE),
-				     c->caps.mask[CA_SET_EFFECTIVE], host);
+		return set_caps_cell(ln, pos, rep->names, caps_set_is_known(&j->caps, CA_SET_EFFECTIVE),
+				     j->caps.mask[CA_SET_EFFECTIVE],
+				     is_all(rep, &j->caps, CA_SET_EFFECTIVE));
 	case COL_ADDED:
-		if (!runtime_default_caps(c->runtime, &def))
+		if (!j->has_default)
 			return scols_line_set_data(ln, pos, "-");
 		/* Added beyond the default: ALL where the bounding set is. */
-		return set_caps_cell(ln, pos, rep->names, known,
-				     (host && (bnd & host) == host) ? bnd : bnd & ~def, host);
+		return set_caps_cell(ln, pos, rep->names, known, j->added, j->privileged);
 	case COL_DROPPED:
-		if (!runtime_default_caps(c->runtime, &def))
+		if (!j->has_default)
 			return scols_line_set_data(ln, pos, "-");
-		return set_caps_cell(ln, pos, rep->names, known, def & ~bnd, 0);
+		return set_caps_cell(ln, pos, rep->names, known, j->dropped, false);
 	case COL_VERDICT:
-		return scols_line_set_data(ln, pos, verdict_upper(c->verdict));
+		return scols_line_set_data(ln, pos, verdict_upper(j->verdict));
 	case COL_POD:
 		return scols_line_set_data(ln, pos, c->pod_uid[0] ? c->pod_uid : "-");
 	case COL_QOS:
@@ -218,7 +228,7 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 	case COL_USERNS:
 		return scols_line_set_data(ln, pos, !c->userns.known ? "?" : c->userns.child ? "yes" : "no");
 	case COL_FINDINGS:
-		snprintf(buf, sizeof(buf), "%zu", c->nfindings);
+		snprintf(buf, sizeof(buf), "%zu", j->nfindings);
 		return scols_line_set_data(ln, pos, buf);
 	}
 	return 0;		/* PID, COMM: a container row leaves them empty */
@@ -245,10 +255,10 @@ static int process_cell(struct libscols_line *ln, size_t pos, int col, const str
 		return scols_line_set_data(ln, pos, status_has(&p->st, STATUS_NAME) ? p->st.name : "?");
 	case COL_BOUNDING:
 		return set_caps_cell(ln, pos, rep->names, caps_set_is_known(s, CA_SET_BOUNDING),
-				     s->mask[CA_SET_BOUNDING], rep->scan->host.bounding);
+				     s->mask[CA_SET_BOUNDING], is_all(rep, s, CA_SET_BOUNDING));
 	case COL_EFFECTIVE:
 		return set_caps_cell(ln, pos, rep->names, caps_set_is_known(s, CA_SET_EFFECTIVE),
-				     s->mask[CA_SET_EFFECTIVE], rep->scan->host.bounding);
+				     s->mask[CA_SET_EFFECTIVE], is_all(rep, s, CA_SET_EFFECTIVE));
 	}
 	return 0;
 }
@@ -284,18 +294,19 @@ static int print_table(FILE *out, const struct ca_report *rep, const struct ca_t
 	}
 	for (i = 0; i < rep->scan->ncontainers; i++) {
 		const struct ca_container *c = &rep->scan->containers[i];
+		const struct ca_judgement *jd = &rep->audit->containers[i];
 		struct libscols_line *ln;
 
-		if (o->quiet && c->verdict != CA_VERDICT_FAIL)
+		if (o->quiet && jd->verdict != CA_VERDICT_FAIL)
 			continue;
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			return -ENOMEM;
 		for (j = 0; j < ncols; j++) {
-			r = container_cell(ln, j, cols[j], c, rep);
+			r = container_cell(ln, j, cols[j], c, jd, rep);
 			if (r == 0 && cols[j] == COL_VERDICT && o->color)
-				r = color_cell(ln, j, c->verdict == CA_VERDICT_FAIL ? "red"
-						      : c->verdict == CA_VERDICT_PASS ? "green" : "yellow");
+				r = color_cell(ln, j, jd->verdict == CA_VERDICT_FAIL ? "red"
+						      : jd->verdict == CA_VERDICT_PASS ? "green" : "yellow");
 			if (r < 0)
 				return r;
 		}
@@ -334,18 +345,19 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 
 	for (i = 0; i < rep->scan->ncontainers; i++) {
 		const struct ca_container *c = &rep->scan->containers[i];
+		const struct ca_judgement *jd = &rep->audit->containers[i];
 		_cleanup_free_ char *id = NULL;
 		const char *shortid;
 		char idbuf[16];
 
-		if (!c->nfindings)
+		if (!jd->nfindings)
 			continue;
 		shortid = short_id(c, idbuf, sizeof(idbuf));
 		id = esc_word(shortid, strlen(shortid));
 		if (!id)
 			return -ENOMEM;
-		for (j = 0; j < c->nfindings; j++) {
-			const struct ca_finding *f = &c->findings[j];
+		for (j = 0; j < jd->nfindings; j++) {
+			const struct ca_finding *f = &jd->findings[j];
 			const struct ca_rule *rule = &p->rules[f->rule];
 			bool fails = policy_fails(p, f->severity);
 			_cleanup_free_ char *msg = NULL, *fix = NULL;
@@ -370,7 +382,7 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 
 static void print_summary(FILE *out, const struct ca_report *rep)
 {
-	const struct ca_summary *s = rep->summary;
+	const struct ca_summary *s = &rep->audit->summary;
 	const struct ca_counts *n = &rep->scan->counts;
 
 	fprintf(out, "%zu container%s: %zu failed, %zu passed, %zu unknown; "
@@ -396,7 +408,7 @@ int report_text_print(FILE *out, const struct ca_report *rep)
 	int r = 0;
 
 	for (i = 0; i < rep->scan->ncontainers; i++)
-		rows |= !o->quiet || rep->scan->containers[i].verdict == CA_VERDICT_FAIL;
+		rows |= !o->quiet || rep->audit->containers[i].verdict == CA_VERDICT_FAIL;
 	if (rows) {
 		r = print_table(out, rep, o);
 		if (r == 0 && !o->raw)

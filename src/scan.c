@@ -455,15 +455,12 @@ const char *scan_source_name(enum ca_source src)
 
 void scan_free(struct ca_scan *scan)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < scan->ncontainers; i++) {
 		struct ca_container *c = &scan->containers[i];
 
 		free(c->procs);
-		for (j = 0; j < c->nfindings; j++)
-			free(c->findings[j].pids);
-		free(c->findings);
 		free(c->lsm);
 	}
 	free(scan->containers);

@@ -11,8 +11,8 @@
 #include "attrib.h"
 #include "cgroup.h"
 #include "host.h"
-#include "policy.h"
 #include "procroot.h"
+#include "runtime.h"
 #include "status.h"
 #include "util.h"
 
@@ -21,20 +21,6 @@ struct ca_proc {
 	int error;			/* 0, or -errno of the file that could not be read */
 	enum ca_tri thread_differs;	/* with --threads: a thread's sets differ from its process's */
 	struct ca_status st;		/* with --threads, its threads' sets are folded in */
-};
-
-/* A rule that processes of a container break, gathered over them. */
-struct ca_finding {
-	size_t rule;			/* index into the policy's rules */
-	size_t section;			/* the section that judged the first of them */
-	enum ca_severity severity;
-	enum ca_capset set;
-	uint64_t caps;			/* for capability checks: what breaks it */
-	uint64_t denied;		/* of which named by a deny list */
-	bool userns;			/* held in a child user namespace, not the host's */
-	pid_t *pids;			/* the processes that break it */
-	size_t npids;
-	size_t pids_cap;
 };
 
 struct ca_scan_opts {
@@ -47,12 +33,6 @@ struct ca_userns {
 	bool child;			/* not the host's user namespace */
 	bool root_mapped;		/* uid 0 inside maps to root_host_uid */
 	uint32_t root_host_uid;
-};
-
-enum ca_verdict {
-	CA_VERDICT_PASS,
-	CA_VERDICT_FAIL,
-	CA_VERDICT_UNKNOWN,		/* nothing of it could be read */
 };
 
 struct ca_container {
@@ -71,12 +51,6 @@ struct ca_container {
 	struct ca_proc *procs;		/* sorted by pid */
 	size_t nprocs;
 	size_t procs_cap;
-
-	/* Filled by audit_run(). */
-	struct ca_capsets caps;		/* the union of its processes' sets */
-	struct ca_finding *findings;
-	size_t nfindings;
-	enum ca_verdict verdict;
 };
 
 struct ca_counts {

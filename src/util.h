@@ -59,6 +59,13 @@ static inline int steal_fd(int *fd)
 	return ret;
 }
 
+/* A fact about a process or a container that was read, or could not be. */
+enum ca_tri {
+	CA_UNKNOWN = -1,
+	CA_NO = 0,
+	CA_YES = 1,
+};
+
 /* Whether a negative errno says "not allowed" rather than "not there". */
 static inline bool errno_is_denied(int r)
 {

@@ -19,6 +19,10 @@ HOST_BND = "000001fffeffffff"   # these hosts' pid 1 lacks CAP_SYS_RESOURCE
 ALL_BND = "000001ffffffffff"
 DOCKER = "00000000a80425fb"
 PODMAN = "00000000800405fb"
+# docker 20.10 knows no capability past AUDIT_READ (37): its --privileged
+# (here --cap-add=ALL --cap-drop=SYS_RESOURCE, see RUNTIMES.md) lacks
+# PERFMON, BPF and CHECKPOINT_RESTORE
+DOCKER2010_PRIV = "0000003ffeffffff"
 
 STATUS = """Name:\t{name}
 Umask:\t0022
@@ -434,6 +438,53 @@ def hostile():
          bnd="00000000fcecbfff", nspid="300\t1", seccomp=2, filters=1)
 
 
+PV1 = "d0c2010ad0c2010ad0c2010ad0c2010ad0c2010ad0c2010ad0c2010ad0c2010a"
+PV2 = "90d3a4b5c6d7e8f90a1b2c3d4e5f607190d3a4b5c6d7e8f90a1b2c3d4e5f6071"
+PV3 = "de1e7ed0de1e7ed0de1e7ed0de1e7ed0de1e7ed0de1e7ed0de1e7ed0de1e7ed0"
+PV4 = "0a0dea4d0a0dea4d0a0dea4d0a0dea4d0a0dea4d0a0dea4d0a0dea4d0a0dea4d"
+
+
+def privileged():
+    """--privileged as runtimes old and new give it, on a host that lacks SYS_RESOURCE and on one that lacks nothing.
+
+    Privileged (ALL) is every capability the host's pid 1 holds below PERFMON:
+    each tree holds containers that are, and containers one capability short.
+    """
+    root = tree("privileged")
+    host_basics(root)
+    own = lambda n: dict(HOST_NS, pid=4026534000 + n, net=4026534100 + n, ipc=4026534200 + n,
+                         uts=4026534300 + n, mnt=4026534400 + n)
+    # docker 20.10 --privileged: 37 capabilities, seccomp off
+    proc(root, 101, "sh", ppid=90, cgroup="/docker/" + PV1, bnd=DOCKER2010_PRIV, nspid="101\t1",
+         ns=own(1))
+    # podman --privileged: the host's whole set, 40
+    proc(root, 102, "sh", ppid=90, cgroup="/libpod_parent/libpod-" + PV2, bnd=HOST_BND, nspid="102\t1",
+         ns=own(2))
+    # docker --cap-add=ALL --cap-drop=SYS_RESOURCE --cap-drop=NET_ADMIN: one short below PERFMON
+    proc(root, 103, "sh", ppid=90, cgroup="/docker/" + PV3, bnd="0000003ffeffefff", nspid="103\t1",
+         seccomp=2, filters=1, ns=own(3))
+    # podman --privileged --cap-drop=AUDIT_READ: PERFMON, BPF, CHECKPOINT_RESTORE, but not 37
+    proc(root, 104, "sh", ppid=90, cgroup="/libpod_parent/libpod-" + PV4, bnd="000001dffeffffff",
+         nspid="104\t1", ns=own(4))
+    # LXC with every capability docker 20.10 knows: no default, so Bounding=[ALL]
+    proc(root, 105, "init", ppid=1, cgroup="/lxc.payload.oldpriv", bnd=DOCKER2010_PRIV, nspid="105\t1",
+         ns=own(5))
+
+    # A host whose pid 1 holds every bit: what was privileged above is one short here.
+    root = tree("privileged-full-host")
+    proc(root, 1, "init", ppid=0, bnd=ALL_BND, ns=HOST_NS)
+    proc(root, 2, "kthreadd", ppid=0, bnd=ALL_BND, kthread=1, ns=HOST_NS)
+    # docker 20.10 --privileged on it: 38, bits 0..37
+    proc(root, 101, "sh", ppid=90, cgroup="/docker/" + PV1, bnd="0000003fffffffff", nspid="101\t1",
+         ns=own(1))
+    # podman --privileged on it: 41
+    proc(root, 102, "sh", ppid=90, cgroup="/libpod_parent/libpod-" + PV2, bnd=ALL_BND, nspid="102\t1",
+         ns=own(2))
+    # the set that is privileged on the VM, lacking SYS_RESOURCE, which this host holds
+    proc(root, 104, "sh", ppid=90, cgroup="/libpod_parent/libpod-" + PV4, bnd=HOST_BND, nspid="104\t1",
+         ns=own(4))
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
@@ -444,3 +495,4 @@ if __name__ == "__main__":
     nested()
     confinement()
     hostile()
+    privileged()

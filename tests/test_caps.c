@@ -82,6 +82,43 @@ static void join(void **state)
 	assert_int_equal(caps_count(UINT64_C(0xa80425fb)), 14);
 }
 
+/* Measured: this VM's pid 1 lacks SYS_RESOURCE; kthreadd, and a host that lacks nothing, hold all 41. */
+#define VM_HOST UINT64_C(0x000001fffeffffff)
+#define FULL_HOST UINT64_C(0x000001ffffffffff)
+#define DOCKER2010_VM UINT64_C(0x0000003ffeffffff)	/* docker 20.10's --privileged here: 37 */
+
+static void privileged(void **state)
+{
+	/* Below PERFMON only: the host's 38, 37 without SYS_RESOURCE. */
+	assert_true(caps_privileged_mask(FULL_HOST) == UINT64_C(0x0000003fffffffff));
+	assert_true(caps_privileged_mask(VM_HOST) == DOCKER2010_VM);
+	assert_int_equal(caps_count(caps_privileged_mask(VM_HOST)), 37);
+
+	/* docker 20.10 and a current runtime, on either host */
+	assert_true(caps_is_privileged(DOCKER2010_VM, VM_HOST));
+	assert_true(caps_is_privileged(VM_HOST, VM_HOST));
+	assert_true(caps_is_privileged(UINT64_C(0x0000003fffffffff), FULL_HOST));
+	assert_true(caps_is_privileged(FULL_HOST, FULL_HOST));
+	/* a rootless --privileged holds every bit, more than the host: still privileged */
+	assert_true(caps_is_privileged(FULL_HOST, VM_HOST));
+
+	/* one short below PERFMON is not, whatever it holds above */
+	assert_false(caps_is_privileged(DOCKER2010_VM & ~CA_BIT(CAP_NET_ADMIN), VM_HOST));
+	assert_false(caps_is_privileged(VM_HOST & ~CA_BIT(CAP_AUDIT_READ), VM_HOST));
+	assert_false(caps_is_privileged(VM_HOST & ~CA_BIT(CAP_CHOWN), VM_HOST));
+	/* what is privileged on this VM lacks SYS_RESOURCE where the host holds it */
+	assert_false(caps_is_privileged(VM_HOST, FULL_HOST));
+	assert_false(caps_is_privileged(DOCKER2010_VM, FULL_HOST));
+	/* PERFMON and above are neither needed nor enough */
+	assert_false(caps_is_privileged(CA_BIT(CAP_PERFMON) | CA_BIT(CAP_BPF) |
+					CA_BIT(CAP_CHECKPOINT_RESTORE), VM_HOST));
+
+	/* a host that holds nothing below PERFMON makes nothing privileged */
+	assert_true(caps_privileged_mask(0) == 0);
+	assert_false(caps_is_privileged(FULL_HOST, 0));
+	assert_false(caps_is_privileged(0, CA_BIT(CAP_PERFMON)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +127,7 @@ int main(void)
 		cmocka_unit_test(names_from_libcap),
 		cmocka_unit_test(unnamed_bits_are_numbered),
 		cmocka_unit_test(join),
+		cmocka_unit_test(privileged),
 	};
 
 	return cmocka_run_group_tests_name("caps", tests, NULL, NULL);

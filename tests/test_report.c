@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the CIS, Prometheus and JSON reports, on a scan built by hand. */
+/* Unit tests of the CIS, Prometheus and JSON reports, on a scan and its audit built by hand. */
 #include "config.h"
 
 #include <errno.h>
@@ -42,33 +42,40 @@
 
 static struct ca_capnames names;
 
+/* A scan and its audit, side by side: c[i] is what was read, j[i] its judgement. */
 struct fixture {
 	struct ca_container c[10];
+	struct ca_judgement j[10];
 	struct ca_finding f[16];
 	size_t nf;
 	struct ca_scan scan;
-	struct ca_summary summary;
+	struct ca_audit audit;
 	struct ca_policy *policy;
 	struct ca_report rep;
 };
 
-static struct ca_container *add(struct fixture *fx, enum ca_runtime rt, const char *id, bool known,
+/* A container whose bounding set is @bnd, judged against the fixture's host as audit_run() does. */
+static struct ca_judgement *add(struct fixture *fx, enum ca_runtime rt, const char *id, bool known,
 				uint64_t bnd, size_t nprocs)
 {
-	struct ca_container *c = &fx->c[fx->scan.ncontainers++];
+	struct ca_container *c = &fx->c[fx->scan.ncontainers];
+	struct ca_judgement *j = &fx->j[fx->scan.ncontainers];
+	struct ca_capsets caps = { .known = 0 };
 
+	fx->audit.ncontainers = ++fx->scan.ncontainers;
 	c->runtime = rt;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	if (known) {
-		c->caps.known = (1u << CA_SET_COUNT) - 1;
-		c->caps.mask[CA_SET_BOUNDING] = bnd;
+		caps.known = (1u << CA_SET_COUNT) - 1;
+		caps.mask[CA_SET_BOUNDING] = bnd;
 	}
 	c->nprocs = nprocs;
-	c->verdict = known ? CA_VERDICT_PASS : CA_VERDICT_UNKNOWN;
-	return c;
+	audit_caps_eval(&caps, rt, &fx->scan.host, j);
+	j->verdict = known ? CA_VERDICT_PASS : CA_VERDICT_UNKNOWN;
+	return j;
 }
 
-static void finding(struct fixture *fx, struct ca_container *c, const char *rule,
+static void finding(struct fixture *fx, struct ca_judgement *c, const char *rule,
 		    enum ca_severity sev)
 {
 	struct ca_finding *f = &fx->f[fx->nf++];
@@ -92,27 +99,28 @@ static void summarize(struct fixture *fx)
 	size_t i, j;
 
 	for (i = 0; i < fx->scan.ncontainers; i++) {
-		const struct ca_container *c = &fx->c[i];
+		const struct ca_judgement *c = &fx->j[i];
 
-		fx->summary.containers++;
+		fx->audit.summary.containers++;
 		if (c->verdict == CA_VERDICT_PASS)
-			fx->summary.passed++;
+			fx->audit.summary.passed++;
 		else if (c->verdict == CA_VERDICT_FAIL)
-			fx->summary.failed++;
+			fx->audit.summary.failed++;
 		else
-			fx->summary.unknown++;
+			fx->audit.summary.unknown++;
 		for (j = 0; j < c->nfindings; j++)
-			fx->summary.findings[c->findings[j].severity]++;
+			fx->audit.summary.findings[c->findings[j].severity]++;
 	}
 }
 
 static void build(struct fixture *fx, struct ca_policy *policy)
 {
-	struct ca_container *c;
+	struct ca_judgement *c;
 
 	memset(fx, 0, sizeof(*fx));
 	fx->policy = policy;
 	fx->scan.containers = fx->c;
+	fx->audit.containers = fx->j;
 	fx->scan.host.last_cap = 40;
 	fx->scan.host.bounding = HOST_BND;
 	fx->scan.counts = (struct ca_counts){ .processes = 42, .contained = 17, .kernel_threads = 7,
@@ -142,7 +150,7 @@ static void build(struct fixture *fx, struct ca_policy *policy)
 	summarize(fx);
 	fx->rep = (struct ca_report){
 		.scan = &fx->scan,
-		.summary = &fx->summary,
+		.audit = &fx->audit,
 		.policy = policy,
 		.names = &names,
 		.source = "fixture",
@@ -217,6 +225,7 @@ static void cis_shortest_request(void **state)
 	char *got;
 
 	memset(fx->c, 0, sizeof(fx->c));
+	memset(fx->j, 0, sizeof(fx->j));
 	fx->scan.ncontainers = 0;
 	add(fx, CA_RT_DOCKER, "a", true, CA_BIT(CAP_CHOWN) | CA_BIT(CAP_SYS_ADMIN), 1);
 	/* podman's 11, 5 kept and 6 gone: a tie keeps the explicit list */
@@ -237,11 +246,13 @@ static void cis_shortest_request(void **state)
 static void cis_without_host(void **state)
 {
 	struct fixture *fx = *state;
+	struct ca_capsets caps = fx->j[0].caps;
 	char *got;
 
-	fx->scan.ncontainers = 1;
-	fx->c[0].caps.mask[CA_SET_BOUNDING] = HOST_BND;
+	fx->scan.ncontainers = fx->audit.ncontainers = 1;
+	caps.mask[CA_SET_BOUNDING] = HOST_BND;
 	fx->scan.host.bounding = 0;
+	audit_caps_eval(&caps, fx->c[0].runtime, &fx->scan.host, &fx->j[0]);
 	got = render(report_cis_print, &fx->rep);
 	assert_non_null(strstr(got, ": CapAdd=[DAC_READ_SEARCH LINUX_IMMUTABLE"));
 	assert_non_null(strstr(got, " CHECKPOINT_RESTORE] CapDrop=[]\n"));
@@ -540,6 +551,12 @@ static void prom_samples(void **state)
 	/* the host lacks it: not added, though a mask could hold it */
 	assert_null(strstr(got, "capaudit_container_added_capability{runtime=\"podman\",id=\"" ID_PRIV
 				"\",capability=\"cap_sys_resource\"}"));
+	/* privileged (ALL elsewhere): the host's whole set, with a default or without */
+	assert_line(got, "capaudit_container_privileged{runtime=\"podman\",id=\"" ID_PRIV "\"} 1");
+	assert_line(got, "capaudit_container_privileged{runtime=\"nspawn\",id=\"web-front\"} 1");
+	assert_line(got, "capaudit_container_privileged{runtime=\"docker\",id=\"" ID_ADMIN "\"} 0");
+	assert_line(got, "capaudit_container_privileged{runtime=\"crio\",id=\"" ID_CRIO_NONE "\"} 0");
+	assert_null(strstr(got, "capaudit_container_privileged{runtime=\"docker\",id=\"" ID_UNREAD "\"}"));
 	/* dropped is no addition; no default, no comparison; unread, nothing */
 	assert_null(strstr(got, "id=\"" ID_DROPALL "\",capability="));
 	assert_null(strstr(got, "capaudit_container_added_capability{runtime=\"lxc\""));
@@ -571,11 +588,12 @@ static void prom_findings_follow_policy(void **state)
 	memset(fx, 0, sizeof(*fx));
 	fx->policy = p;
 	fx->scan.containers = fx->c;
+	fx->audit.containers = fx->j;
 	fx->scan.host.last_cap = 40;
 	add(fx, CA_RT_LXC, "web", true, CA_BIT(CAP_NET_RAW), 1);
-	finding(fx, &fx->c[0], "raw", CA_SEV_CRITICAL);
+	finding(fx, &fx->j[0], "raw", CA_SEV_CRITICAL);
 	summarize(fx);
-	fx->rep = (struct ca_report){ .scan = &fx->scan, .summary = &fx->summary, .policy = p,
+	fx->rep = (struct ca_report){ .scan = &fx->scan, .audit = &fx->audit, .policy = p,
 				      .names = &names, .source = "fixture" };
 	got = render(report_prom_print, &fx->rep);
 	why = check_exposition(got, where, sizeof(where));
@@ -601,9 +619,9 @@ static void prom_no_containers(void **state)
 	const char *why;
 	char *got;
 
-	fx->scan.ncontainers = 0;
-	memset(&fx->summary, 0, sizeof(fx->summary));
-	fx->summary.complete = true;
+	fx->scan.ncontainers = fx->audit.ncontainers = 0;
+	memset(&fx->audit.summary, 0, sizeof(fx->audit.summary));
+	fx->audit.summary.complete = true;
 	fx->rep.duration = (double)NAN;
 	got = render(report_prom_print, &fx->rep);
 	why = check_exposition(got, where, sizeof(where));
@@ -649,7 +667,7 @@ static void json_scanner(void **state)
 	char *got;
 
 	/* The hand-built containers have no processes to show: none, then. */
-	fx->scan.ncontainers = 0;
+	fx->scan.ncontainers = fx->audit.ncontainers = 0;
 	got = render(report_jsonl_print, &fx->rep);
 	assert_non_null(strstr(got, "\"hidepid\":null},\"scanner\":null,\"policy\":"));
 	free(got);
@@ -663,6 +681,46 @@ static void json_scanner(void **state)
 				    "        \"cap_sys_ptrace\"\n      ],\n"));
 	free(got);
 	fx->rep.scanner = NULL;
+	build(fx, fx->policy);
+}
+
+/* Whether the JSON line of container @id holds @needle. */
+static bool jsonl_has(const char *text, const char *id, const char *needle)
+{
+	char key[128];
+	const char *p, *nl;
+	char *line;
+	bool found;
+
+	snprintf(key, sizeof(key), "\"id\":\"%s\",", id);
+	p = strstr(text, key);
+	if (!p)
+		return false;
+	nl = strchr(p, '\n');
+	line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+	assert_non_null(line);
+	found = strstr(line, needle) != NULL;
+	free(line);
+	return found;
+}
+
+/* "privileged": the audit's judgement, null where the bounding set was not read. */
+static void json_privileged(void **state)
+{
+	struct fixture *fx = *state;
+	char *got;
+	size_t i;
+
+	/* The hand-built containers have no processes to show: none, then. */
+	for (i = 0; i < fx->scan.ncontainers; i++)
+		fx->c[i].nprocs = 0;
+	got = render(report_jsonl_print, &fx->rep);
+	assert_true(jsonl_has(got, ID_PRIV, "\"privileged\":true,"));
+	assert_true(jsonl_has(got, "web-front", "\"added\":null,\"dropped\":null,\"privileged\":true,"));
+	assert_true(jsonl_has(got, ID_DEFAULT, "\"added\":[],\"dropped\":[],\"privileged\":false,"));
+	assert_true(jsonl_has(got, ID_ADMIN, "\"privileged\":false,"));
+	assert_true(jsonl_has(got, ID_UNREAD, "\"added\":null,\"dropped\":null,\"privileged\":null,"));
+	free(got);
 	build(fx, fx->policy);
 }
 
@@ -691,6 +749,7 @@ int main(void)
 		cmocka_unit_test(prom_findings_follow_policy),
 		cmocka_unit_test(prom_no_containers),
 		cmocka_unit_test(json_scanner),
+		cmocka_unit_test(json_privileged),
 		cmocka_unit_test(write_errors),
 	};
 

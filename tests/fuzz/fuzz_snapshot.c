@@ -71,7 +71,7 @@ static void replay(void)
 	struct ca_scan scan = { 0 };
 	struct ca_scan_opts sopts = { .threads = true };
 	struct ca_policy *policy = NULL;
-	struct ca_summary summary;
+	struct ca_audit audit = { 0 };
 	struct ca_capnames names;
 	struct ca_err err = { 0 };
 	struct ca_report rep;
@@ -87,11 +87,13 @@ static void replay(void)
 	if (scan_run(&root, &sopts, &scan, &err) < 0)
 		goto out;
 	FUZZ_ASSERT(caps_names_init(&names, scan.host.last_cap) == 0);
-	FUZZ_ASSERT(audit_run(&scan, policy, &summary) == 0);
-	FUZZ_ASSERT(summary.containers == scan.ncontainers);
-	FUZZ_ASSERT(summary.passed + summary.failed + summary.unknown == summary.containers);
+	FUZZ_ASSERT(audit_run(&scan, policy, &audit) == 0);
+	FUZZ_ASSERT(audit.ncontainers == scan.ncontainers);
+	FUZZ_ASSERT(audit.summary.containers == scan.ncontainers);
+	FUZZ_ASSERT(audit.summary.passed + audit.summary.failed + audit.summary.unknown ==
+		    audit.summary.containers);
 	rep = (struct ca_report){
-		.scan = &scan, .summary = &summary, .policy = policy, .names = &names,
+		.scan = &scan, .audit = &audit, .policy = policy, .names = &names,
 		.source = "fuzz.tar", .duration = 0.5, .timestamp = 1700000000.0,
 	};
 	FUZZ_ASSERT(report_json_print(devnull, &rep) == 0);
@@ -99,6 +101,7 @@ static void replay(void)
 	FUZZ_ASSERT(report_cis_print(devnull, &rep) == 0);
 	FUZZ_ASSERT(report_prom_print(devnull, &rep) == 0);
 out:
+	audit_free(&audit);
 	scan_free(&scan);
 	policy_free(policy);
 	procroot_close(&root);

@@ -452,12 +452,12 @@ hostile_container() {
 }
 
 # cis_names HEX: a bounding set as capaudit's CIS line names it: ALL where it
-# holds all that pid 1's does, else the names in bit order, upper case,
-# without CAP_.
+# is privileged, holding all that pid 1's holds below CAP_PERFMON (bit 38),
+# else the names in bit order, upper case, without CAP_.
 cis_names() {
 	local v=$((16#$1)) host i out=()
-	host=$((16#$(proc_cap 1 CapBnd)))
-	if [ $((v & host)) -eq "$host" ]; then
+	host=$((16#$(proc_cap 1 CapBnd) & ((1 << 38) - 1)))
+	if [ "$host" -ne 0 ] && [ $((v & host)) -eq "$host" ]; then
 		printf 'ALL\n'
 		return 0
 	fi
