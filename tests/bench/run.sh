@@ -269,9 +269,9 @@ snapshot_bench() {	# mode n
 	"$work/floor" -l "$work/members" >/dev/null
 	note "floor: $("$work/floor" -l "$work/members") ($members members)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	for what in floor tar zst scan procs win; do : >"$work/s.$what"; done
+	for what in floor tar zst scan procs win vzst; do : >"$work/s.$what"; done
 	for ((r = 1; r <= rounds; r++)); do
-		if ((r % 2)); then order="floor tar zst scan"; else order="scan zst tar floor"; fi
+		if ((r % 2)); then order="floor tar zst vzst scan"; else order="scan vzst zst tar floor"; fi
 		for what in $order; do
 			case $what in
 			floor) timed "$work/floor" -l "$work/members" >>"$work/s.floor" ;;
@@ -281,6 +281,9 @@ snapshot_bench() {	# mode n
 			zst) timed "$CAPAUDIT" --policy built-in snapshot "$work/snap.tar.zst" >>"$work/s.zst"
 			     rm -f "$work/snap.tar.zst" ;;
 			scan) timed cap_text >>"$work/s.scan" ;;
+			vzst) [ -n "$versus" ] || continue
+			      timed "$versus" --policy built-in snapshot "$work/snap.tar.zst" >>"$work/s.vzst"
+			      rm -f "$work/snap.tar.zst" ;;
 			esac
 		done
 		"$work/floor" | awk '{ print $1 }' >>"$work/s.procs"
@@ -298,6 +301,7 @@ snapshot_bench() {	# mode n
 	note "median paired ratio .tar/floor: $tf (wall), $ctf (cpu); .tar.zst/floor: $zf, $czf"
 	note "median paired ratio .tar/scan: $ts (wall), $cts (cpu); .tar.zst/scan: $zs, $czs"
 	note "capture window (metadata.json, median of the .tar captures): $win s"
+	[ -z "$versus" ] || note "median paired ratio versus .tar.zst/capaudit .tar.zst: $(ratio_of "$work/s.vzst" "$work/s.zst" 1) (wall), $(ratio_of "$work/s.vzst" "$work/s.zst" 2) (cpu)"
 	if [ -s "$work/cmd.err" ]; then
 		note "stderr of the timed commands (first lines, digests aside):"
 		grep -v ': sha256 ' "$work/cmd.err" | head -5 | sed 's/^/    /'
