@@ -448,9 +448,8 @@ static int load_policy(const char *path, bool explicit, struct ca_policy **out)
 
 	/* "built-in" names the built-in policy even where the default file exists. */
 	if (strcmp(path, "built-in") == 0 || (!explicit && access(path, F_OK) < 0)) {
-		*out = policy_builtin();
-		if (!*out) {
-			warn_msg("%s", strerror(errno));
+		if (policy_builtin(out, &err) < 0) {
+			warn_msg("%s", err.msg);
 			return -1;
 		}
 		return 0;

@@ -143,10 +143,11 @@ void policy_free(struct ca_policy *p);
 
 /**
  * policy_builtin() - the built-in policy: CIS Docker Benchmark 5.4 and 5.5,
- * and the other checks /proc can prove at low severity. Returns a policy the
- * caller frees, or NULL with errno set.
+ * and the other checks /proc can prove at low severity. Returns 0 and *@out
+ * (the caller's, for policy_free()), or a negative errno with @err saying
+ * why and *@out NULL.
  */
-struct ca_policy *policy_builtin(void);
+int policy_builtin(struct ca_policy **out, struct ca_err *err);
 
 /**
  * policy_severity_name() - "info", "low", "medium", "high" or "critical".

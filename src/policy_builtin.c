@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "policy_ini.h"
 
@@ -52,13 +53,13 @@ static const char builtin[] =
 	"nonroot-effective = low\n"
 	"threads = low\n";
 
-struct ca_policy *policy_builtin(void)
+int policy_builtin(struct ca_policy **out, struct ca_err *err)
 {
-	struct ca_policy *p = NULL;
-	struct ca_err err;
+	struct ca_err perr = { 0 };
+	int r;
 
 	/* The text is ours and tested: only memory can fail here. */
-	if (policy_load_text(builtin, "built-in", &p, &err) < 0)
-		return NULL;
-	return p;
+	*out = NULL;
+	r = policy_load_text(builtin, "built-in", out, &perr);
+	return r < 0 ? err_set(err, r, "the built-in policy: %s", strerror(-r)) : 0;
 }

@@ -207,7 +207,7 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	fx->policy = policy_builtin();
+	assert_int_equal(policy_builtin(&fx->policy, NULL), 0);
 	if (!fx->policy) {
 		free(fx);
 		return -1;

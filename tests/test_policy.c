@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,27 @@
 #define PODMAN_DEFAULT UINT64_C(0x00000000800405fb)
 #define ID "3f2a9c1b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
 #define POD "4e5f6a7b-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
+
+/*
+ * The seam: calloc() fails while @calloc_fails is set, without touching
+ * errno, as an allocation that fails deep in a library may leave it.
+ */
+static bool calloc_fails;
+void *__wrap_calloc(size_t n, size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return calloc_fails ? NULL : __real_calloc(n, size);
+}
+
+/* The built-in policy, which only memory can fail to load. */
+static struct ca_policy *builtin(void)
+{
+	struct ca_policy *p = NULL;
+
+	assert_int_equal(policy_builtin(&p, NULL), 0);
+	return p;
+}
 
 static struct ca_status st;
 static struct ca_subject subj;
@@ -81,7 +103,7 @@ static const char *rules(const struct ca_policy *p, const struct ca_subject *s)
 
 static void builtin_cis(void **state)
 {
-	struct ca_policy *p = policy_builtin();
+	struct ca_policy *p = builtin();
 	struct ca_verdict_item items[CA_RULES_MAX];
 	size_t n;
 
@@ -114,7 +136,7 @@ static void builtin_cis(void **state)
 
 static void builtin_low_checks(void **state)
 {
-	struct ca_policy *p = policy_builtin();
+	struct ca_policy *p = builtin();
 	struct ca_verdict_item items[CA_RULES_MAX];
 	size_t n, i;
 
@@ -278,10 +300,26 @@ static void capability_names(void **state)
 	assert_false(preset_lookup("@docker", &l));
 }
 
+/* Out of memory, the built-in says so itself: no errno left over from something else. */
+static void builtin_out_of_memory(void **state)
+{
+	struct ca_policy *p = (struct ca_policy *)1;
+	struct ca_err err = { 0 };
+
+	(void)state;
+	errno = 0;
+	calloc_fails = true;
+	assert_int_equal(policy_builtin(&p, &err), -ENOMEM);
+	calloc_fails = false;
+	assert_null(p);
+	assert_string_equal(err.msg, "the built-in policy: Cannot allocate memory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builtin_cis),
+		cmocka_unit_test(builtin_out_of_memory),
 		cmocka_unit_test(builtin_low_checks),
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(named_once_and_sets),
