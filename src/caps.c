@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/capability.h>
 
 #include "caps.h"
@@ -159,4 +160,55 @@ bool caps_is_privileged(uint64_t mask, uint64_t host_bounding)
 	uint64_t want = caps_privileged_mask(host_bounding);
 
 	return want && (mask & want) == want;
+}
+
+int caps_parse_name(const char *name)
+{
+	char buf[64];
+	cap_value_t v;
+	char *canon;
+	bool ok;
+	size_t i, n = strlen(name);
+	unsigned long bit;
+	char *end;
+
+	if (n == 0 || n + 5 > sizeof(buf) || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n)
+		return -1;
+	/* libcap wants "cap_net_raw": add the prefix where missing, lower the case. */
+	if (strncasecmp(name, "cap_", 4) == 0)
+		snprintf(buf, sizeof(buf), "%s", name);
+	else
+		snprintf(buf, sizeof(buf), "cap_%s", name);
+	for (i = 0; buf[i]; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	/* "cap_41": a bit libcap has no name for, as capaudit's reports spell it. */
+	if (isdigit((unsigned char)buf[4])) {
+		if (strncasecmp(name, "cap_", 4) != 0)
+			return -1;
+		bit = strtoul(buf + 4, &end, 10);
+		return *end == '\0' && bit < CA_CAP_MAX ? (int)bit : -1;
+	}
+	/* libcap also takes "cap_net_raw+ep" and stops at junk: insist on its own spelling. */
+	if (cap_from_name(buf, &v) < 0 || v < 0 || v >= CA_CAP_MAX)
+		return -1;
+	canon = cap_to_name(v);
+	ok = canon && strcmp(canon, buf) == 0;
+	if (canon)
+		cap_free(canon);
+	return ok ? (int)v : -1;
+}
+
+const char *caps_word(unsigned bit, char word[CA_CAPNAME_MAX])
+{
+	_cleanup_(cap_freep) char *s = bit < CA_CAP_MAX ? cap_to_name((cap_value_t)bit) : NULL;
+	size_t i;
+
+	/* libcap spells a bit it has no name for as its number: "cap_41", as reports do */
+	if (!s || strncmp(s, "cap_", 4) != 0)
+		snprintf(word, CA_CAPNAME_MAX, "cap_%u", bit);
+	else
+		snprintf(word, CA_CAPNAME_MAX, "%s", s + 4);
+	for (i = 0; word[i] && strncmp(word, "cap_", 4) != 0; i++)
+		word[i] = (char)toupper((unsigned char)word[i]);
+	return word;
 }

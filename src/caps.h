@@ -81,6 +81,20 @@ char *caps_join(const struct ca_capnames *names, uint64_t mask, const char *sep)
 unsigned caps_count(uint64_t mask);
 
 /**
+ * caps_parse_name() - a capability name, with or without "CAP_", any case
+ * ("NET_RAW", "cap_net_raw"), as libcap knows it, or "cap_<n>".
+ * Returns the bit, or -1 for a name no capability has.
+ */
+int caps_parse_name(const char *name);
+
+/**
+ * caps_word() - the name of capability @bit as a policy and the reports
+ * write it ("NET_RAW"; "cap_41" for a bit libcap cannot name), in @word.
+ * Returns @word.
+ */
+const char *caps_word(unsigned bit, char word[CA_CAPNAME_MAX]);
+
+/**
  * caps_privileged_mask() - what a set must hold to be privileged, which
  * every report shows as "ALL": each capability that @host_bounding, the
  * host's own bounding set (pid 1's CapBnd), holds below CAP_PERFMON.

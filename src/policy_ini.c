@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ini.h>
-#include <sys/capability.h>
 
 #include "nameset.h"
 #include "policy_ini.h"
@@ -217,21 +216,6 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* The name a policy gives capability @bit ("NET_RAW"), in a static buffer. */
-static const char *cap_word(int bit)
-{
-	static char word[CA_CAPNAME_MAX];
-	char *s = cap_to_name((cap_value_t)bit);
-	size_t i;
-
-	snprintf(word, sizeof(word), "%s", s && strncmp(s, "cap_", 4) == 0 ? s + 4 : "?");
-	for (i = 0; word[i]; i++)
-		word[i] = (char)toupper((unsigned char)word[i]);
-	if (s)
-		cap_free(s);
-	return word;
-}
-
 /* Parse a capability list, appending to @list. */
 static int parse_caps(struct loader *l, const char *key, const char *value, struct ca_caplist *list)
 {
@@ -251,7 +235,7 @@ static int parse_caps(struct loader *l, const char *key, const char *value, stru
 			list->all |= preset.all;
 			continue;
 		}
-		bit = preset_cap_parse(tok);
+		bit = caps_parse_name(tok);
 		if (bit < 0)
 			return fail(l, l->lineno, "unknown capability \"%s\" in %s", tok, key);
 		list->mask |= CA_BIT(bit);
@@ -370,10 +354,11 @@ static int rule_key(struct loader *l, struct ca_section *sec, const char *name, 
 		if ((list->mask & other->mask) || (list->all && (other->mask || other->all)) ||
 		    (other->all && list->mask)) {
 			uint64_t both = list->mask & other->mask;
-			int bit = both ? __builtin_ctzll(both) : -1;
+			char word[CA_CAPNAME_MAX];
 
 			return fail(l, l->lineno, "%s.allow and %s.deny both name %s in [%s]", rule->name,
-				    rule->name, bit >= 0 ? cap_word(bit) : "@all", sec->name);
+				    rule->name, both ? caps_word((unsigned)__builtin_ctzll(both), word) : "@all",
+				    sec->name);
 		}
 		return 1;
 	}

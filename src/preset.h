@@ -14,11 +14,4 @@
  */
 bool preset_lookup(const char *name, struct ca_caplist *out);
 
-/**
- * preset_cap_parse() - a capability name, with or without "CAP_", any case
- * ("NET_RAW", "cap_net_raw"), as libcap knows it, or "cap_<n>".
- * Returns the bit, or -1 for a name no capability has.
- */
-int preset_cap_parse(const char *name);
-
 #endif

@@ -87,6 +87,21 @@ static void join(void **state)
 #define FULL_HOST UINT64_C(0x000001ffffffffff)
 #define DOCKER2010_VM UINT64_C(0x0000003ffeffffff)	/* docker 20.10's --privileged here: 37 */
 
+/* A policy's word for a capability: the reports' spelling, a number where libcap has no name. */
+static void words(void **state)
+{
+	char word[CA_CAPNAME_MAX];
+
+	(void)state;
+	assert_string_equal(caps_word(CAP_NET_RAW, word), "NET_RAW");
+	assert_string_equal(caps_word(CAP_CHECKPOINT_RESTORE, word), "CHECKPOINT_RESTORE");
+	assert_string_equal(caps_word(63, word), "cap_63");
+	assert_string_equal(caps_word(64, word), "cap_64");
+	/* and a name read back is the bit it came from */
+	assert_int_equal(caps_parse_name(caps_word(CAP_SYS_ADMIN, word)), CAP_SYS_ADMIN);
+	assert_int_equal(caps_parse_name(caps_word(63, word)), 63);
+}
+
 static void privileged(void **state)
 {
 	/* Below PERFMON only: the host's 38, 37 without SYS_RESOURCE. */
@@ -127,6 +142,7 @@ int main(void)
 		cmocka_unit_test(names_from_libcap),
 		cmocka_unit_test(unnamed_bits_are_numbered),
 		cmocka_unit_test(join),
+		cmocka_unit_test(words),
 		cmocka_unit_test(privileged),
 	};
 
