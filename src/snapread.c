@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 
 #include "memtree.h"
 #include "policy_ini.h"
 #include "snaplibs.h"
+#include "snapmeta.h"
 #include "snapread.h"
 #include "snapwriter.h"
 
@@ -373,15 +373,14 @@ static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, 
 /* The policy's name at capture, from the metadata; NULL where it says none. */
 static char *captured_source(const struct ca_memnode *meta)
 {
-	struct json_object *m, *v;
-	char *src = NULL;
+	struct ca_snapmeta m;
+	char *src;
 
-	if (!meta || meta->type != CA_NODE_FILE)
+	if (!meta || meta->type != CA_NODE_FILE || snapmeta_read(meta->data, meta->len, &m) < 0)
 		return NULL;
-	m = json_tokener_parse(meta->data);
-	if (m && json_object_object_get_ex(m, "policy_source", &v) && json_object_is_type(v, json_type_string))
-		src = strdup(json_object_get_string(v));
-	json_object_put(m);
+	src = (char *)m.policy_source;
+	m.policy_source = NULL;
+	snapmeta_free(&m);
 	return src;
 }
 

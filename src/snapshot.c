@@ -12,13 +12,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <json-c/json.h>
 
 #include "nameset.h"
 #include "ns.h"
 #include "pidmap.h"
 #include "policy_ini.h"
 #include "snaplibs.h"
+#include "snapmeta.h"
 #include "snapshot.h"
 #include "snapwriter.h"
 
@@ -456,40 +456,26 @@ static void host_line(const struct ca_procroot *root, const char *rel, struct ca
 
 static char *metadata(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_policy *policy)
 {
-	struct json_object *o = json_object_new_object();
 	char host[256], release[256], boot[256], ended[32];
 	struct ca_buf buf = { 0 };
 	time_t now = time(NULL);
 	struct tm tm;
-	char *text;
+	struct ca_snapmeta m = {
+		.hostname = host, .kernel_release = release, .boot_id = boot, .capture_start = s->started,
+		.capture_end = ended, .command_line = s->o.command_line,
+		.policy_source = policy->source, .no_cmdline = s->o.no_cmdline,
+		.with_environ = s->o.with_environ, .lsm_labels = s->lsm_labels,
+	};
 
-	if (!o)
-		return NULL;
 	/* The UTS namespace capaudit runs in names the host; boot id and release are the kernel's. */
 	host_line(root, "sys/kernel/hostname", &buf, host);
 	host_line(root, "sys/kernel/osrelease", &buf, release);
 	host_line(root, "sys/kernel/random/boot_id", &buf, boot);
 	buf_free(&buf);
 	strftime(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	json_object_object_add(o, "schema_version", json_object_new_int(1));
-	json_object_object_add(o, "hostname", json_object_new_string(host));
-	json_object_object_add(o, "kernel_release", json_object_new_string(release));
-	json_object_object_add(o, "boot_id", json_object_new_string(boot));
-	json_object_object_add(o, "capture_start", json_object_new_string(s->started));
-	json_object_object_add(o, "capture_end", json_object_new_string(ended));
-	json_object_object_add(o, "capture_window_seconds",
-			       json_object_new_double((double)(s->last.tv_sec - s->first.tv_sec) +
-						      (double)(s->last.tv_nsec - s->first.tv_nsec) / 1e9));
-	json_object_object_add(o, "capaudit_version", json_object_new_string(PACKAGE_VERSION));
-	json_object_object_add(o, "command_line", json_object_new_string(s->o.command_line ? s->o.command_line : ""));
-	json_object_object_add(o, "policy_source", json_object_new_string(policy->source));
-	json_object_object_add(o, "no_cmdline", json_object_new_boolean(s->o.no_cmdline));
-	json_object_object_add(o, "with_environ", json_object_new_boolean(s->o.with_environ));
-	json_object_object_add(o, "lsm_labels", json_object_new_boolean(s->lsm_labels));
-	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return text;
+	m.capture_window = (double)(s->last.tv_sec - s->first.tv_sec) +
+			   (double)(s->last.tv_nsec - s->first.tv_nsec) / 1e9;
+	return snapmeta_write(&m);
 }
 
 int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_scan *scan,

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A snapshot's metadata.json: what was captured, where and when, written and read in one place. */
+#ifndef CAPAUDIT_SNAPMETA_H
+#define CAPAUDIT_SNAPMETA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What metadata.json says (schema_version 1, capaudit(8), SNAPSHOTS); read, the strings are ours. */
+struct ca_snapmeta {
+	const char *hostname;
+	const char *kernel_release;
+	const char *boot_id;
+	const char *capture_start;		/* UTC, "2026-12-03T07:26:44Z" */
+	const char *capture_end;
+	double capture_window;		/* seconds from the first read to the last */
+	const char *command_line;		/* capaudit's own */
+	const char *policy_source;		/* the policy's name at capture */
+	bool no_cmdline;
+	bool with_environ;
+	bool lsm_labels;
+};
+
+/**
+ * snapmeta_write() - @m as metadata.json's text; what was read from the
+ * host (its name, release, boot id: a tree's are anyone's) made valid UTF-8
+ * without control characters first.
+ * Returns a string the caller frees, or NULL with errno set.
+ */
+char *snapmeta_write(const struct ca_snapmeta *m);
+
+/**
+ * snapmeta_read() - the @len bytes of metadata.json at @text into @m, whose
+ * strings are the caller's to release with snapmeta_free(); a member absent
+ * or of another type stays NULL or false. Returns 0, -EINVAL for text that
+ * is no JSON object, or -ENOMEM.
+ */
+int snapmeta_read(const char *text, size_t len, struct ca_snapmeta *m);
+
+/**
+ * snapmeta_free() - release what snapmeta_read() allocated, and clear @m.
+ */
+void snapmeta_free(struct ca_snapmeta *m);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of a snapshot's metadata: what is written reads back; what a host chose is made printable. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "snapmeta.h"
+
+static void round_trip(void **state)
+{
+	struct ca_snapmeta m = {
+		.hostname = "node-7\n\x1b[31m", .kernel_release = "6.18.0", .boot_id = "0f1e2d3c",
+		.capture_start = "2026-12-03T07:26:44Z", .capture_end = "2026-12-03T07:26:45Z",
+		.capture_window = 0.25, .command_line = "capaudit snapshot x.tar", .policy_source = "built-in",
+		.no_cmdline = true, .lsm_labels = true,
+	}, back;
+	char *text = snapmeta_write(&m);
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(snapmeta_read(text, strlen(text), &back), 0);
+	/* the host's name is escaped; everything else is as given */
+	assert_string_equal(back.hostname, "node-7\\x0a\\x1b[31m");
+	assert_string_equal(back.kernel_release, "6.18.0");
+	assert_string_equal(back.boot_id, "0f1e2d3c");
+	assert_string_equal(back.capture_end, "2026-12-03T07:26:45Z");
+	assert_string_equal(back.command_line, "capaudit snapshot x.tar");
+	assert_string_equal(back.policy_source, "built-in");
+	assert_true(back.capture_window > 0.24 && back.capture_window < 0.26);
+	assert_true(back.no_cmdline && back.lsm_labels && !back.with_environ);
+	snapmeta_free(&back);
+	free(text);
+}
+
+/* What an archive from anywhere holds: no object, members of other types. */
+static void hostile(void **state)
+{
+	struct ca_snapmeta m;
+	static const char odd[] = "{\"policy_source\": 7, \"hostname\": [\"x\"], \"lsm_labels\": \"yes\"}";
+
+	(void)state;
+	assert_int_equal(snapmeta_read("[1, 2]", 6, &m), -EINVAL);
+	assert_int_equal(snapmeta_read("{\"policy", 9, &m), -EINVAL);
+	assert_int_equal(snapmeta_read("", 0, &m), -EINVAL);
+	assert_int_equal(snapmeta_read(odd, sizeof(odd) - 1, &m), 0);
+	assert_null(m.policy_source);
+	assert_null(m.hostname);
+	assert_false(m.lsm_labels);
+	snapmeta_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_trip),
+		cmocka_unit_test(hostile),
+	};
+
+	return cmocka_run_group_tests_name("snapmeta", tests, NULL, NULL);
+}
