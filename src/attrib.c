@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 #include "attrib.h"
 #include "debug.h"
 #include "esc.h"
-#include "pidmap.h"
+#include "keymap.h"
 #include "status.h"
 #include "supervisor.h"
 #include "util.h"
@@ -65,12 +64,14 @@ struct ca_attrib_engine {
 	const struct ca_attrib_reads *reads;
 	struct node *nodes;
 	size_t nnodes, nodes_cap;
-	struct ca_pidmap pids;		/* pid -> index into nodes */
+	struct ca_keymap pids;		/* pid -> index into nodes */
 	struct sup *sups;
 	size_t nsups, sups_cap;
 	struct pending *pending;
 	size_t npending, pending_cap;
-	void *cands;			/* tree of struct cand */
+	struct cand **cands;		/* each candidate's once, found through cand_of */
+	size_t ncands, cands_cap;
+	struct ca_keymap cand_of;	/* "<namespace>\0<id>" -> index into cands */
 };
 
 static const char *const why_names[CA_WHY_COUNT] = {
@@ -121,10 +122,15 @@ struct ca_attrib_engine *attrib_new(const struct ca_host *host, const struct ca_
 
 void attrib_free(struct ca_attrib_engine *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
-	tdestroy(e->cands, free);
-	pidmap_free(&e->pids);
+	for (i = 0; i < e->ncands; i++)
+		free(e->cands[i]);
+	free(e->cands);
+	keymap_free(&e->cand_of);
+	keymap_free(&e->pids);
 	free(e->nodes);
 	free(e->sups);
 	free(e->pending);
@@ -178,7 +184,7 @@ static int32_t ancestor_sup(const struct ca_attrib_engine *e, const struct node 
 	size_t steps;
 
 	for (steps = 0; steps < e->nnodes; steps++) {
-		int64_t i = pidmap_get(&e->pids, n->ppid);
+		int64_t i = keymap_get_pid(&e->pids, n->ppid);
 
 		if (i < 0)
 			return ANC_NONE;
@@ -191,32 +197,31 @@ static int32_t ancestor_sup(const struct ca_attrib_engine *e, const struct node 
 	return ANC_NONE;
 }
 
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	int r = strcmp(x->ns, y->ns);
-
-	return r ? r : strcmp(x->id, y->id);
-}
-
 /* The one copy of @cg's "/<namespace>/<id>", or NULL without memory. */
 static const struct cand *cand_get(struct ca_attrib_engine *e, const struct ca_attrib *cg)
 {
-	struct cand probe, *key, **found;
+	size_t nlen = strnlen(cg->ns, CA_ID_MAX - 1), ilen = strnlen(cg->id, CA_ID_MAX - 1);
+	char key[2 * CA_ID_MAX];
+	struct cand *c;
+	int64_t i;
 
-	memcpy(probe.ns, cg->ns, sizeof(probe.ns));
-	memcpy(probe.id, cg->id, sizeof(probe.id));
-	found = tfind(&probe, &e->cands, cand_cmp);
-	if (found)
-		return *found;
-	key = malloc(sizeof(*key));
-	if (!key)
+	memcpy(key, cg->ns, nlen);
+	key[nlen] = '\0';
+	memcpy(key + nlen + 1, cg->id, ilen);
+	i = keymap_get(&e->cand_of, key, nlen + 1 + ilen);
+	if (i >= 0)
+		return e->cands[i];
+	if (e->ncands >= UINT32_MAX || util_grow(&e->cands, &e->cands_cap, e->ncands + 1, sizeof(*e->cands)) < 0)
 		return NULL;
-	*key = probe;
-	found = tsearch(key, &e->cands, cand_cmp);
-	if (!found)
-		free(key);
-	return found ? *found : NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c || keymap_put(&e->cand_of, key, nlen + 1 + ilen, (uint32_t)e->ncands) < 0) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->ns, cg->ns, nlen);
+	memcpy(c->id, cg->id, ilen);
+	e->cands[e->ncands++] = c;
+	return c;
 }
 
 /* Placed at once: @out says where, and why. */
@@ -254,12 +259,12 @@ int attrib_add(struct ca_attrib_engine *e, const struct ca_attrib_proc *p, uint3
 	if (!nested && cg->kind != CA_ATTRIB_CONTAINER && read_supervisor(e, p, &sup) < 0)
 		return -ENOMEM;
 	if (e->nnodes >= UINT32_MAX || util_grow(&e->nodes, &e->nodes_cap, e->nnodes + 1, sizeof(*e->nodes)) < 0 ||
-	    pidmap_put(&e->pids, p->pid, (uint32_t)e->nnodes) < 0)
+	    keymap_put_pid(&e->pids, p->pid, (uint32_t)e->nnodes) < 0)
 		return -ENOMEM;
 	n = &e->nodes[e->nnodes++];
 	*n = (struct node){ .pid = p->pid, .ppid = p->ppid, .sup = sup };
 	/* Parents mostly come first in pid order; where not, decide at the walk's end. */
-	parent = pidmap_get(&e->pids, n->ppid);
+	parent = keymap_get_pid(&e->pids, n->ppid);
 	if (parent < 0)
 		n->anc = n->ppid > 0 ? ANC_UNRESOLVED : ANC_NONE;
 	else
@@ -378,7 +383,7 @@ static void resolve(struct ca_attrib_engine *e, struct pending *q, struct ca_pla
 		*by = shim->pid;
 		return;
 	}
-	i = pidmap_get(&e->pids, q->pid);
+	i = keymap_get_pid(&e->pids, q->pid);
 	anc = i < 0 ? ANC_NONE : e->nodes[i].anc;
 	if (anc == ANC_UNRESOLVED)
 		anc = ancestor_sup(e, &e->nodes[i]);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <ini.h>
 
-#include "nameset.h"
+#include "keymap.h"
 #include "policy_ini.h"
 #include "preset.h"
 #include "userfile.h"
@@ -46,7 +46,7 @@ struct loader {
 	int empty_line;			/* a list key with nothing on its line yet, or 0 */
 	char empty_key[CA_RULE_NAME_MAX + 8];
 	struct ca_err *err;
-	struct ca_nameset names;		/* every section's, to find one given twice */
+	struct ca_keymap names;		/* every section's, to find one given twice */
 	size_t sections_cap;
 };
 
@@ -111,7 +111,7 @@ static void header(struct loader *l, const char *line)
 		fail(l, l->lineno, "the first section must be [default]");
 		return;
 	}
-	r = nameset_add(&l->names, line + 1, n);
+	r = keymap_put(&l->names, line + 1, n, 0);
 	if (r < 0) {
 		l->failed = -ENOMEM;
 		return;
@@ -579,7 +579,7 @@ static int load(struct loader *l, const char *source, struct ca_policy **out)
 	if (!l->failed)
 		validate(l);
 	free(l->line);
-	nameset_free(&l->names);
+	keymap_free(&l->names);
 	if (l->failed) {
 		policy_free(l->p);
 		return l->failed;

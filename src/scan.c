@@ -3,40 +3,24 @@
 #include "config.h"
 
 #include <errno.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrib.h"
+#include "keymap.h"
 #include "scan.h"
-
-/* The key of a container in the scan's search tree. */
-struct ckey {
-	enum ca_runtime runtime;
-	char id[CA_ID_MAX];
-	size_t index;			/* into scan->containers */
-};
 
 struct walk {
 	const struct ca_procroot *root;
 	struct ca_scan *scan;
 	struct ca_buf *buf;
-	void *tree;			/* (runtime, id) -> index into scan->containers */
+	struct ca_keymap containers;	/* its runtime's byte and its id -> index into scan->containers */
 	size_t last;			/* the container found last */
 	struct ca_attrib_engine *engine;
 	struct ca_proc *later;		/* what attribution places at the walk's end, by tag */
 	size_t nlater, later_cap;
 };
-
-static int ckey_cmp(const void *a, const void *b)
-{
-	const struct ckey *x = a, *y = b;
-
-	if (x->runtime != y->runtime)
-		return x->runtime < y->runtime ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
 
 static int container_cmp(const void *a, const void *b)
 {
@@ -128,39 +112,33 @@ static struct ca_container *container_get(struct walk *w, enum ca_runtime rt, co
 					  bool *created)
 {
 	struct ca_scan *scan = w->scan;
-	struct ckey key = { .runtime = rt };
-	struct ckey **found, *k;
+	size_t n = strnlen(id, CA_ID_MAX - 1);
+	char key[1 + CA_ID_MAX];
 	struct ca_container *c;
+	int64_t i;
 
 	*created = false;
 	/* A container's processes mostly come one after another in pid order. */
 	if (w->last < scan->ncontainers && scan->containers[w->last].runtime == rt &&
 	    strcmp(scan->containers[w->last].id, id) == 0)
 		return &scan->containers[w->last];
-	snprintf(key.id, sizeof(key.id), "%s", id);
-	found = tfind(&key, &w->tree, ckey_cmp);
-	if (found) {
-		w->last = (*found)->index;
+	key[0] = (char)rt;
+	memcpy(key + 1, id, n);
+	i = keymap_get(&w->containers, key, 1 + n);
+	if (i >= 0) {
+		w->last = (size_t)i;
 		return &scan->containers[w->last];
 	}
-
-	if (util_grow(&scan->containers, &scan->containers_cap, scan->ncontainers + 1,
-		      sizeof(*scan->containers)) < 0)
+	if (scan->ncontainers >= UINT32_MAX ||
+	    util_grow(&scan->containers, &scan->containers_cap, scan->ncontainers + 1,
+		      sizeof(*scan->containers)) < 0 ||
+	    keymap_put(&w->containers, key, 1 + n, (uint32_t)scan->ncontainers) < 0)
 		return NULL;
-	k = malloc(sizeof(*k));
-	if (!k)
-		return NULL;
-	*k = key;
-	k->index = scan->ncontainers;
-	if (!tsearch(k, &w->tree, ckey_cmp)) {
-		free(k);
-		return NULL;
-	}
 	w->last = scan->ncontainers;
 	c = &scan->containers[scan->ncontainers++];
 	memset(c, 0, sizeof(*c));
 	c->runtime = rt;
-	memcpy(c->id, key.id, sizeof(c->id));
+	memcpy(c->id, id, n);
 	*created = true;
 	return c;
 }
@@ -432,7 +410,7 @@ int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, st
 		goto out;
 	}
 out:
-	tdestroy(w.tree, free);
+	keymap_free(&w.containers);
 	attrib_free(w.engine);
 	free(w.later);
 	procroot_pids_close(&it);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nameset.h"
+#include "keymap.h"
 #include "ns.h"
-#include "pidmap.h"
 #include "policy_ini.h"
 #include "snaplibs.h"
 #include "snapmeta.h"
@@ -27,18 +25,18 @@ struct ca_snapshot {
 	int err;			/* the first failure, sticky */
 	char msg[256];
 	struct ca_recorder rec;
-	struct ca_nameset seen;		/* every name captured, or whose read failed */
+	struct ca_keymap seen;		/* every name captured, or whose read failed */
 	char *errors;			/* "<errno> <rel>\n" lines */
 	size_t errors_len, errors_cap;
 	struct seen_pid *procs;		/* what is captured of each process */
 	size_t nprocs, procs_cap, cursor;
-	struct ca_pidmap procs_of;	/* pid -> index in procs */
+	struct ca_keymap procs_of;	/* pid -> index in procs */
 	uint32_t *listed;		/* indexes in procs of every pid listed, in order */
 	size_t nlisted, listed_cap;
 	struct ca_snapshot_opts o;
 	char started[32];
 	struct timespec first, last;	/* the capture window: first read to last */
-	void *userns;			/* user namespaces whose maps are taken */
+	struct ca_keymap userns;	/* user namespaces whose maps are taken */
 	bool lsm_labels;		/* whether a process can have an LSM label */
 };
 
@@ -107,11 +105,11 @@ static struct seen_pid *seen_pid(struct ca_snapshot *s, pid_t pid, bool create)
 
 	if (s->cursor < s->nprocs && s->procs[s->cursor].pid == pid)
 		return &s->procs[s->cursor];
-	i = pidmap_get(&s->procs_of, pid);
+	i = keymap_get_pid(&s->procs_of, pid);
 	if (i < 0) {
 		if (!create || s->nprocs >= UINT32_MAX ||
 		    util_grow(&s->procs, &s->procs_cap, s->nprocs + 1, sizeof(*s->procs)) < 0 ||
-		    pidmap_put(&s->procs_of, pid, (uint32_t)s->nprocs) < 0)
+		    keymap_put_pid(&s->procs_of, pid, (uint32_t)s->nprocs) < 0)
 			return NULL;
 		s->procs[s->nprocs] = (struct seen_pid){ .pid = pid };
 		i = (int64_t)s->nprocs++;
@@ -158,7 +156,7 @@ static int mark(struct ca_snapshot *s, const char *name, size_t nlen)
 	}
 	if (bit >= 0)
 		return -ENOMEM;		/* a known file whose entry could not be made */
-	return nameset_add(&s->seen, name, nlen);
+	return keymap_put(&s->seen, name, nlen, 0);
 }
 
 /* Add one member, once. @name is @nlen bytes, NUL-terminated. */
@@ -303,11 +301,11 @@ void snapshot_abort(struct ca_snapshot *s)
 	if (!s)
 		return;
 	snapwriter_free(s->w);
-	nameset_free(&s->seen);
-	pidmap_free(&s->procs_of);
+	keymap_free(&s->seen);
+	keymap_free(&s->procs_of);
 	free(s->procs);
 	free(s->listed);
-	tdestroy(s->userns, free);
+	keymap_free(&s->userns);
 	free(s->errors);
 	free(s);
 }
@@ -343,27 +341,10 @@ static pid_t *container_pids(const struct ca_scan *scan, size_t *n)
 	return pids;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Whether @ino is a user namespace not seen yet: its maps are taken once. */
+/* Whether @ino is a user namespace not seen yet: its maps are taken once (and where memory ran out). */
 static bool new_userns(struct ca_snapshot *s, uint64_t ino)
 {
-	uint64_t *key;
-
-	if (tfind(&ino, &s->userns, u64_cmp))
-		return false;
-	key = malloc(sizeof(*key));
-	if (!key)
-		return true;
-	*key = ino;
-	if (!tsearch(key, &s->userns, u64_cmp))
-		free(key);
-	return true;
+	return keymap_put(&s->userns, &ino, sizeof(ino), 0) != 0;
 }
 
 /*
