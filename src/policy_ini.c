@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <ini.h>
 
 #include "keymap.h"
@@ -595,6 +596,17 @@ int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *er
 	int r = userfile_read(path, CA_POLICY_FILE_MAX, &text, &len, err);
 
 	return r < 0 ? r : policy_load_buf(text, len, path, out, err);
+}
+
+int policy_load_named(const char *name, const char *default_file, struct ca_policy **out,
+		      struct ca_err *err)
+{
+	const char *path = name ? name : default_file;
+
+	/* "built-in" names the built-in policy even where the default file exists. */
+	if (strcmp(path, "built-in") == 0 || (!name && access(path, F_OK) < 0))
+		return policy_builtin(out, err);
+	return policy_load_file(path, out, err);
 }
 
 int policy_load_buf(const char *text, size_t len, const char *source, struct ca_policy **out,

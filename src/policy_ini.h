@@ -24,6 +24,14 @@
 int policy_load_file(const char *path, struct ca_policy **out, struct ca_err *err);
 
 /**
+ * policy_load_named() - the policy in force: the file @name, or "built-in";
+ * for no @name, @default_file where it exists, else the built-in. Returns
+ * as policy_load_file().
+ */
+int policy_load_named(const char *name, const char *default_file, struct ca_policy **out,
+		      struct ca_err *err);
+
+/**
  * policy_load_buf() - the same, from the @len bytes at @text (a NUL among
  * them is a mistake of its line), named @source in messages.
  */

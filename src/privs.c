@@ -207,6 +207,18 @@ int privs_dir_needs(int dirfd, const char *name, uint64_t keep, uint64_t *need)
 	return 0;
 }
 
+uint64_t privs_plan(enum ca_reading reading, const struct ca_rename *renames, size_t n)
+{
+	uint64_t keep = reading == CA_READ_PROCFS || (reading == CA_READ_FILES && !privs_is_elevated())
+			? PRIVS_READ : 0, need;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (renames[i].dirfd >= 0 && privs_dir_needs(renames[i].dirfd, renames[i].name, keep, &need) == 0)
+			keep |= need;
+	return keep;
+}
+
 bool privs_is_elevated(void)
 {
 	return getauxval(AT_SECURE) != 0;

@@ -78,6 +78,29 @@ int privs_read(struct ca_privs *p);
  */
 int privs_dir_needs(int dirfd, const char *name, uint64_t keep, uint64_t *need);
 
+/* What a scan reads, for privs_plan(). */
+enum ca_reading {
+	CA_READ_PROCFS,			/* the kernel's /proc */
+	CA_READ_FILES,			/* a directory of files (--proc-root) */
+	CA_READ_MEMORY,			/* a snapshot, held in memory */
+};
+
+/* An output to be renamed into place: @name in @dirfd (-1: written through, nothing to rename). */
+struct ca_rename {
+	int dirfd;
+	const char *name;
+};
+
+/**
+ * privs_plan() - what capaudit keeps once its files are open: what reading
+ * takes (PRIVS_READ for /proc; nothing for a snapshot, nor for a directory
+ * of files where privs_is_elevated(): that is read with the caller's own
+ * rights), and what renaming each of the @n outputs at @renames into place
+ * will take beyond it (privs_dir_needs()), so that no report is lost after
+ * the scan. Asked before privs_drop(), whose argument it is.
+ */
+uint64_t privs_plan(enum ca_reading reading, const struct ca_rename *renames, size_t n);
+
 /**
  * privs_sticky_denies() - whether the sticky bit of @dir keeps a process
  * with filesystem uid @fsuid from removing or replacing @entry without

@@ -12,6 +12,16 @@
 #include "privs.h"
 #include "scan.h"
 
+/* The formats of a report. */
+enum ca_format {
+	CA_FMT_TEXT,
+	CA_FMT_JSON,
+	CA_FMT_JSON_LINES,
+	CA_FMT_CIS,
+	CA_FMT_PROMETHEUS,
+	CA_FMT_COUNT
+};
+
 /* How the text report looks: util-linux's options. */
 struct ca_text_opts {
 	int cols[32];			/* columns, in order; none: the default ones */
@@ -35,6 +45,17 @@ struct ca_report {
 	const struct ca_text_opts *text;	/* NULL: the defaults */
 	const struct ca_privs *scanner;	/* what capaudit itself held for the scan, or NULL */
 };
+
+/**
+ * report_format_parse() - the format named @name ("text", "json",
+ * "json-lines", "cis", "prometheus"), or -1.
+ */
+int report_format_parse(const char *name);
+
+/**
+ * report_print() - @r in @format, to @out. Returns 0, or a negative errno.
+ */
+int report_print(enum ca_format format, FILE *out, const struct ca_report *r);
 
 /**
  * report_text_print() - the table, one line per finding, a summary line.

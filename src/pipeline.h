@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one pipeline a scan and a capture both run: the policy, what is read
+ * (the live /proc, a --proc-root, a snapshot), the outputs opened, the
+ * privileges dropped, the scan (recorded into an archive for a capture),
+ * the selection, the audit and the report.
+ */
+#ifndef CAPAUDIT_PIPELINE_H
+#define CAPAUDIT_PIPELINE_H
+
+#include <stdbool.h>
+
+#include "audit.h"
+#include "policy.h"
+#include "privs.h"
+#include "report.h"
+#include "scan.h"
+#include "select.h"
+#include "snapwriter.h"
+#include "util.h"
+
+/* What to run. The strings are the caller's. */
+struct ca_run_opts {
+	const char *policy;		/* a file, "built-in", or NULL: the default file, else the built-in */
+	const char *default_policy;	/* that default file */
+	const char *proc_root;		/* NULL: the live /proc */
+	const char *replay;		/* a snapshot to read instead, or NULL */
+	struct ca_scan_opts scan;
+	struct ca_select select;
+	bool report;			/* a report is printed (a capture prints one only when asked) */
+	enum ca_format format;
+	const struct ca_text_opts *text;
+	const char *output;		/* the report's file: NULL or "-" for standard output */
+	/* a capture: */
+	const char *archive;		/* NULL: no capture */
+	const char *compress;
+	const char *digest_file;
+	bool no_cmdline;
+	bool with_environ;
+	const char *command_line;	/* capaudit's own, for the metadata */
+};
+
+/* What it did, for main to speak of. */
+struct ca_run {
+	struct ca_scan scan;
+	struct ca_audit audit;
+	bool audited;			/* audit holds a result */
+	char *source;			/* what was read, for messages: a path, "FILE:proc" */
+	bool nothing_read;		/* no process could be read: a capture wrote no digest, no report */
+	struct ca_privs scanner;	/* what capaudit held for the scan */
+	bool scanner_known;
+	int drop_error;			/* the kernel refused a drop (-errno), or 0 */
+	int privs_error;		/* the scanner's own privileges could not be read, or 0 */
+	char sha256[2 * CA_SHA256_LEN + 1];	/* a capture's archive; "" where none */
+	double seconds;			/* from the start of the scan to the end of the capture */
+};
+
+/**
+ * pipeline_run() - run @o into @run. Returns 0, or a negative errno with
+ * @err saying why (a policy, a file, a read, a write). Free @run with
+ * pipeline_free(), also after a failure.
+ */
+int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err *err);
+
+/**
+ * pipeline_free() - release what pipeline_run() left in @run.
+ */
+void pipeline_free(struct ca_run *run);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The formats of a report, by name: the writers themselves are report_*.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int (*print)(FILE *out, const struct ca_report *r);
+} formats[CA_FMT_COUNT] = {
+	[CA_FMT_TEXT] = { "text", report_text_print },
+	[CA_FMT_JSON] = { "json", report_json_print },
+	[CA_FMT_JSON_LINES] = { "json-lines", report_jsonl_print },
+	[CA_FMT_CIS] = { "cis", report_cis_print },
+	[CA_FMT_PROMETHEUS] = { "prometheus", report_prom_print },
+};
+
+int report_format_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
+		if (strcmp(name, formats[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int report_print(enum ca_format format, FILE *out, const struct ca_report *r)
+{
+	return format < CA_FMT_COUNT ? formats[format].print(out, r) : -EINVAL;
+}
