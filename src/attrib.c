@@ -262,7 +262,8 @@ int attrib_add(struct ca_attrib_engine *e, const struct ca_attrib_proc *p, uint3
 	    keymap_put_pid(&e->pids, p->pid, (uint32_t)e->nnodes) < 0)
 		return -ENOMEM;
 	n = &e->nodes[e->nnodes++];
-	*n = (struct node){ .pid = p->pid, .ppid = p->ppid, .sup = sup };
+	/* No process is its own parent, whatever a tree or an archive says: it would be its own ancestor. */
+	*n = (struct node){ .pid = p->pid, .ppid = p->ppid == p->pid ? 0 : p->ppid, .sup = sup };
 	/* Parents mostly come first in pid order; where not, decide at the walk's end. */
 	parent = keymap_get_pid(&e->pids, n->ppid);
 	if (parent < 0)

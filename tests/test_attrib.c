@@ -299,6 +299,20 @@ static void pid_namespaces(void **state)
 	assert_string_equal(where(&t, 90), "unknown pidns:55 by pidns");
 }
 
+/* A process that names itself its parent (an archive can say anything) has none. */
+static void own_parent(void **state)
+{
+	TABLE({ .pid = 1, .ppid = 1, .name = "init", .cgroup = "0::/\n", HOSTNS },
+	      { .pid = 40, .ppid = 1, .name = "sshd", .cgroup = "0::/\n", HOSTNS },
+	      { .pid = 41, .ppid = 41, .name = "loop", .cgroup = "0::/\n", .level = 1, .pidns = 9 });
+
+	(void)state;
+	assert_int_equal(run(&t, place), 0);
+	assert_string_equal(where(&t, 1), "host by host");
+	assert_string_equal(where(&t, 40), "host by host");
+	assert_string_equal(where(&t, 41), "unknown pidns:9 by pidns");
+}
+
 /* Memory running out stops the walk; so does a failing place(). */
 static void failures(void **state)
 {
@@ -349,6 +363,7 @@ int main(void)
 		cmocka_unit_test(crafted_cgroup),
 		cmocka_unit_test(ctr_candidates),
 		cmocka_unit_test(pid_namespaces),
+		cmocka_unit_test(own_parent),
 		cmocka_unit_test(failures),
 		cmocka_unit_test(traced),
 	};
