@@ -22,8 +22,45 @@
  * put() or append(), which owns it from then on. A value that was not read goes in as JNULL,
  * which becomes JSON null; a NULL value means json-c ran out of memory.
  */
+/*
+ * json-c's pretty form indents a value by its depth in the document and by
+ * nothing else, so the text of a value at one depth is the text of an equal
+ * value at that depth anywhere. That lets each process be written as soon
+ * as it is made (the document never holds more than one, however large a
+ * container), and the values most processes of a container share (their
+ * capability sets, their ids) be made and printed once, their text kept.
+ */
+#define DEPTH_MAX 6
+#define CACHE_SLOTS 32
+
+/* What a kept text is of: a value of a kind, equal where its key is. */
+enum shared_kind {
+	SHARED_NONE,
+	SHARED_CAPABILITIES,		/* "capabilities": the sets' names */
+	SHARED_MASKS,			/* "masks": the sets as hex */
+	SHARED_IDS,			/* "uid", "gid" */
+};
+
+struct shared_key {
+	enum shared_kind kind;
+	int level;			/* the depth it prints at */
+	uint64_t v[CA_SET_COUNT + 1];
+};
+
+struct kept {
+	struct shared_key key;
+	char *text;
+	size_t len;
+};
+
 struct jdoc {
 	int err;
+	int flags;				/* json-c's, pretty or plain */
+	const struct ca_capnames *names;
+	struct json_object *frame[DEPTH_MAX + 1];	/* frame[L]: L arrays, a value inside the last */
+	size_t before[DEPTH_MAX + 1], after[DEPTH_MAX + 1];	/* what frame[L] prints around it */
+	struct kept kept[CACHE_SLOTS];
+	unsigned next;				/* the slot to take over next */
 };
 
 static char jnull_marker;
@@ -136,27 +173,200 @@ static struct json_object *userns_json(struct jdoc *d, const struct ca_userns *u
 	return o;
 }
 
-static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
-					const struct ca_container *c, const struct ca_capnames *names)
+/* The innermost array of frame[@level], made at the first need. */
+static struct json_object *frame_of(struct jdoc *d, int level)
+{
+	struct json_object *inner;
+	const char *text = NULL;
+	int i;
+
+	if (level < 1 || level > DEPTH_MAX)
+		return NULL;
+	if (!d->frame[level]) {
+		d->frame[level] = json_object_new_array();
+		for (i = 1, inner = d->frame[level]; inner && i < level; i++) {
+			struct json_object *a = json_object_new_array();
+
+			if (!a || json_object_array_add(inner, a)) {
+				json_object_put(a);
+				inner = NULL;
+			} else {
+				inner = a;
+			}
+		}
+		/* with null inside it, what stands before and after the value */
+		text = inner && !json_object_array_add(inner, NULL)
+		       ? json_object_to_json_string_ext(d->frame[level], d->flags) : NULL;
+		if (!text || !strstr(text, "null")) {
+			json_object_put(d->frame[level]);
+			d->frame[level] = NULL;
+			return NULL;
+		}
+		d->before[level] = (size_t)(strstr(text, "null") - text);
+		d->after[level] = strlen(text) - d->before[level] - 4;
+	}
+	for (i = 1, inner = d->frame[level]; i < level; i++)
+		inner = json_object_array_get_idx(inner, 0);
+	return inner;
+}
+
+/*
+ * @obj's text as it prints at depth @level (0 is the document itself), in
+ * *@text: valid until the next use of that depth. Returns its length, or
+ * -ENOMEM. @obj stays the caller's.
+ */
+static ssize_t at_depth(struct jdoc *d, struct json_object *obj, int level, const char **text)
+{
+	struct json_object *inner;
+	const char *t;
+	ssize_t n;
+
+	if (level == 0) {
+		*text = json_object_to_json_string_ext(obj, d->flags);
+		return *text ? (ssize_t)strlen(*text) : -ENOMEM;
+	}
+	inner = frame_of(d, level);
+	if (!inner || json_object_array_put_idx(inner, 0, json_object_get(obj))) {
+		if (inner)
+			json_object_put(obj);
+		return -ENOMEM;
+	}
+	t = json_object_to_json_string_ext(d->frame[level], d->flags);
+	json_object_array_put_idx(inner, 0, NULL);
+	if (!t)
+		return -ENOMEM;
+	n = (ssize_t)(strlen(t) - d->before[level] - d->after[level]);
+	*text = t + d->before[level];
+	return n;
+}
+
+/* What a placeholder prints: the value it stands for, made once for each key and depth. */
+struct shared {
+	struct jdoc *d;
+	struct shared_key key;
+	const struct ca_capsets *sets;	/* what the value is made of */
+	const unsigned *ids;
+};
+
+static struct json_object *shared_make(struct shared *s)
+{
+	struct jdoc *d = s->d;
+	struct json_object *o;
+	int set;
+
+	switch (s->key.kind) {
+	case SHARED_CAPABILITIES:
+	case SHARED_MASKS:
+		o = json_object_new_object();
+		for (set = 0; o && !d->err && set < CA_SET_COUNT; set++) {
+			bool known = caps_set_is_known(s->sets, set);
+
+			put(d, o, caps_set_name(set),
+			    OPT(known, s->key.kind == SHARED_MASKS ? mask_str(s->sets->mask[set])
+							       : names_array(d, d->names, s->sets->mask[set])));
+		}
+		return o;
+	case SHARED_IDS:
+		return ids_array(d, s->ids);
+	case SHARED_NONE:
+		break;
+	}
+	return NULL;
+}
+
+static int print_shared(struct json_object *jso, struct printbuf *pb, int level, int flags)
+{
+	struct shared *s = json_object_get_userdata(jso);
+	struct jdoc *d = s->d;
+	struct kept *k = NULL;
+	size_t i;
+
+	(void)flags;
+	s->key.level = level;
+	for (i = 0; i < CACHE_SLOTS && !k; i++)
+		if (!memcmp(&d->kept[i].key, &s->key, sizeof(s->key)) && d->kept[i].text)
+			k = &d->kept[i];
+	if (!k) {
+		_cleanup_json_ struct json_object *o = shared_make(s);
+		const char *text;
+		ssize_t n = o && !d->err ? at_depth(d, o, level, &text) : -ENOMEM;
+
+		k = &d->kept[d->next++ % CACHE_SLOTS];
+		free(k->text);
+		k->text = n >= 0 ? strndup(text, (size_t)n) : NULL;
+		if (!k->text) {
+			d->err = -ENOMEM;
+			return -1;
+		}
+		k->key = s->key;
+		k->len = (size_t)n;
+	}
+	return printbuf_memappend(pb, k->text, (int)k->len) < 0 ? -1 : 0;
+}
+
+/* A placeholder for the value @s stands for, which must outlive the object's printing. */
+static struct json_object *shared(struct shared *s)
+{
+	struct json_object *o = json_object_new_boolean(0);
+
+	if (o)
+		json_object_set_serializer(o, print_shared, s, NULL);
+	return o;
+}
+
+static void shared_key_of_sets(struct shared *s, struct jdoc *d, enum shared_kind kind,
+			       const struct ca_capsets *sets)
+{
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->key.kind = kind;
+	memcpy(s->key.v, sets->mask, sizeof(sets->mask));
+	s->key.v[CA_SET_COUNT] = sets->known;
+	s->sets = sets;
+}
+
+static void shared_key_of_ids(struct shared *s, struct jdoc *d, const unsigned ids[4])
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->key.kind = SHARED_IDS;
+	for (i = 0; i < 4; i++)
+		s->key.v[i] = ids[i];
+	s->ids = ids;
+}
+
+/* The placeholders of one process, alive while it prints. */
+struct proc_shared {
+	unsigned uid[4], gid[4];
+	struct shared sh_uid, sh_gid, sh_caps, sh_masks;
+};
+
+static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p, struct json_object *userns,
+					struct proc_shared *ps)
 {
 	struct json_object *o = json_object_new_object();
 	const struct ca_status *st = &p->st;
-	unsigned uid[4], gid[4];
 	int i;
 
 	if (!o)
 		return NULL;
 	for (i = 0; i < 4; i++) {
-		uid[i] = st->uid[i];
-		gid[i] = st->gid[i];
+		ps->uid[i] = st->uid[i];
+		ps->gid[i] = st->gid[i];
 	}
+	shared_key_of_ids(&ps->sh_uid, d, ps->uid);
+	shared_key_of_ids(&ps->sh_gid, d, ps->gid);
+	shared_key_of_sets(&ps->sh_caps, d, SHARED_CAPABILITIES, &st->caps);
+	shared_key_of_sets(&ps->sh_masks, d, SHARED_MASKS, &st->caps);
 	put(d, o, "pid", json_object_new_int(p->pid));
 	put(d, o, "ppid", OPT(status_has(st, STATUS_PPID), json_object_new_int(st->ppid)));
 	put(d, o, "comm", OPT(status_has(st, STATUS_NAME), str(st->name)));
 	if (status_has(st, STATUS_NAME_CUT))
 		put(d, o, "comm_cut", json_object_new_boolean(true));
-	put(d, o, "uid", OPT(status_has(st, STATUS_UID), ids_array(d, uid)));
-	put(d, o, "gid", OPT(status_has(st, STATUS_GID), ids_array(d, gid)));
+	put(d, o, "uid", OPT(status_has(st, STATUS_UID), shared(&ps->sh_uid)));
+	put(d, o, "gid", OPT(status_has(st, STATUS_GID), shared(&ps->sh_gid)));
 	put(d, o, "ns_pid", OPT(status_has(st, STATUS_NSPID), json_object_new_int(st->ns_pid)));
 	put(d, o, "pidns_level",
 	    OPT(status_has(st, STATUS_NSPID), json_object_new_int((int)st->pidns_level)));
@@ -166,8 +376,9 @@ static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p,
 	    OPT(status_has(st, STATUS_SECCOMP), json_object_new_int((int)st->seccomp)));
 	put(d, o, "seccomp_filters",
 	    OPT(status_has(st, STATUS_SECCOMP_FILTERS), json_object_new_int64(st->seccomp_filters)));
-	put_sets(d, o, &st->caps, names);
-	put(d, o, "userns", userns_json(d, &c->userns));
+	put(d, o, "capabilities", shared(&ps->sh_caps));
+	put(d, o, "masks", shared(&ps->sh_masks));
+	put(d, o, "userns", userns == JNULL ? JNULL : json_object_get(userns));
 	if (p->error)
 		put(d, o, "error", json_object_new_string(strerrorname_np(-p->error)));
 	return o;
@@ -249,7 +460,6 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *findings = json_object_new_array();
-	struct json_object *procs = json_object_new_array();
 	bool known = caps_set_is_known(&j->caps, CA_SET_BOUNDING);
 	bool compared = j->has_default && known;
 	size_t i;
@@ -268,10 +478,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "findings", findings);
 	for (i = 0; !d->err && i < j->nfindings; i++)
 		append(d, findings, finding_json(d, &j->findings[i], c, rep));
-	put(d, o, "processes", procs);
-	for (i = 0; !d->err && i < c->nprocs; i++)
-		append(d, procs, process_json(d, &c->procs[i], c, rep->names));
-	return o;
+	return o;		/* its "processes" are written one by one after it: write_container() */
 }
 
 static struct json_object *host_json(struct jdoc *d, const struct ca_report *rep)
@@ -407,67 +614,120 @@ static int emit(FILE *out, struct json_object *obj, int flags)
 	return 0;
 }
 
-int report_jsonl_print(FILE *out, const struct ca_report *rep)
+static int write_all(FILE *out, const char *p, size_t n)
 {
-	_cleanup_json_ struct json_object *tail = json_object_new_object();
-	struct jdoc d = { 0 };
-	size_t i;
-	int r;
-
-	if (!tail)
-		return -ENOMEM;
-	for (i = 0; i < rep->scan->ncontainers; i++) {
-		_cleanup_json_ struct json_object *c =
-			container_json(&d, &rep->scan->containers[i], &rep->audit->containers[i], rep);
-
-		if (!c || d.err)
-			return d.err ? d.err : -ENOMEM;
-		r = emit(out, c, JSON_C_TO_STRING_PLAIN);
-		if (r < 0)
-			return r;
-	}
-	put(&d, tail, "schema_version", json_object_new_int(SCHEMA_VERSION));
-	put(&d, tail, "host", host_json(&d, rep));
-	put(&d, tail, "scanner", scanner_json(&d, rep));
-	put(&d, tail, "policy", policy_json(&d, rep->policy));
-	put(&d, tail, "summary", summary_json(&d, rep));
-	return d.err ? d.err : emit(out, tail, JSON_C_TO_STRING_PLAIN);
+	return fwrite(p, 1, n, out) == n ? 0 : -EIO;
 }
 
-/* Write @text with @pad spaces before each line but the first (the first too where @first). */
-static int put_indented(FILE *out, const char *text, int pad, bool first)
+/* Newline and the indentation of depth @level, as json-c's pretty form writes them. */
+static int newline(const struct jdoc *d, FILE *out, int level)
 {
-	const char *p = text;
+	static const char spaces[] = "                                ";
 
-	if (first && fprintf(out, "%*s", pad, "") < 0)
-		return -EIO;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-
-		if (fwrite(p, 1, n, out) != n)
-			return -EIO;
-		p += n;
-		if (nl && *p && fprintf(out, "%*s", pad, "") < 0)
-			return -EIO;
-	}
-	return 0;
+	if (!(d->flags & JSON_C_TO_STRING_PRETTY))
+		return 0;
+	return fputc('\n', out) == EOF || level * 2 >= (int)sizeof(spaces) ||
+	       fwrite(spaces, 1, (size_t)level * 2, out) != (size_t)level * 2 ? -EIO : 0;
 }
 
 /*
- * The document is put together around its containers, one at a time, in
- * json-c's own pretty form: memory grows with the largest container, not
- * with the host (the whole tree took about 16 KiB a process).
+ * Container @i at depth @level, as json-c would print it whole: its own
+ * members, then its processes, each made, written and freed in turn.
+ */
+static int write_container(struct jdoc *d, FILE *out, const struct ca_report *rep, size_t i, int level)
+{
+	const struct ca_container *c = &rep->scan->containers[i];
+	_cleanup_json_ struct json_object *o = container_json(d, c, &rep->audit->containers[i], rep);
+	struct json_object *userns = userns_json(d, &c->userns);
+	const bool pretty = d->flags & JSON_C_TO_STRING_PRETTY;
+	/* what closes a container: its brace, on a line of its own where pretty */
+	const size_t close = pretty ? 1 + 2 * (size_t)level + 1 : 1;
+	const char *text = NULL;
+	ssize_t n = o && userns && !d->err ? at_depth(d, o, level, &text) : -ENOMEM;
+	size_t k;
+	int r;
+
+	r = n < 0 || (size_t)n < close ? -ENOMEM : write_all(out, text, (size_t)n - close);
+	if (r == 0)
+		r = fputs(pretty ? "," : ",\"processes\":[", out) == EOF ? -EIO : 0;
+	if (r == 0 && pretty && !(r = newline(d, out, level + 1)))
+		r = fputs("\"processes\": [", out) == EOF ? -EIO : 0;
+	for (k = 0; r == 0 && k < c->nprocs; k++) {
+		struct proc_shared ps;
+		_cleanup_json_ struct json_object *p = process_json(d, &c->procs[k], userns, &ps);
+
+		n = p && !d->err ? at_depth(d, p, level + 2, &text) : -ENOMEM;
+		if (n < 0 || d->err)
+			r = d->err ? d->err : (int)n;
+		else if ((k && fputc(',', out) == EOF) || (r = newline(d, out, level + 2)) < 0)
+			r = -EIO;
+		else
+			r = write_all(out, text, (size_t)n);
+	}
+	if (r == 0)
+		r = newline(d, out, level + 1);
+	if (r == 0)
+		r = fputc(']', out) == EOF ? -EIO : 0;
+	if (r == 0)
+		r = newline(d, out, level);
+	if (r == 0)
+		r = fputc('}', out) == EOF ? -EIO : 0;
+	if (userns != JNULL)
+		json_object_put(userns);
+	return r;
+}
+
+static void jdoc_free(struct jdoc *d)
+{
+	size_t i;
+
+	for (i = 0; i <= DEPTH_MAX; i++)
+		json_object_put(d->frame[i]);
+	for (i = 0; i < CACHE_SLOTS; i++)
+		free(d->kept[i].text);
+}
+
+int report_jsonl_print(FILE *out, const struct ca_report *rep)
+{
+	_cleanup_json_ struct json_object *tail = json_object_new_object();
+	struct jdoc d = { .flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, .names = rep->names };
+	size_t i;
+	int r = tail ? 0 : -ENOMEM;
+
+	for (i = 0; r == 0 && i < rep->scan->ncontainers; i++) {
+		r = write_container(&d, out, rep, i, 0);
+		if (r == 0 && fputc('\n', out) == EOF)
+			r = -EIO;
+	}
+	if (r == 0) {
+		put(&d, tail, "schema_version", json_object_new_int(SCHEMA_VERSION));
+		put(&d, tail, "host", host_json(&d, rep));
+		put(&d, tail, "scanner", scanner_json(&d, rep));
+		put(&d, tail, "policy", policy_json(&d, rep->policy));
+		put(&d, tail, "summary", summary_json(&d, rep));
+		r = d.err ? d.err : emit(out, tail, JSON_C_TO_STRING_PLAIN);
+	}
+	jdoc_free(&d);
+	return r;
+}
+
+/*
+ * The document is put together around its containers, one at a time, and
+ * each container around its processes, one at a time, every piece as
+ * json-c prints it at its depth: memory grows with neither.
  */
 int report_json_print(FILE *out, const struct ca_report *rep)
 {
-	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE;
 	_cleanup_json_ struct json_object *head = json_object_new_object();
 	_cleanup_json_ struct json_object *summary = NULL;
-	struct jdoc d = { 0 };
-	const char *text;
-	size_t i, len;
-	int r;
+	struct jdoc d = {
+		.flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE,
+		.names = rep->names,
+	};
+	const char *text = NULL;
+	ssize_t n;
+	size_t i;
+	int r = 0;
 
 	if (!head)
 		return -ENOMEM;
@@ -477,37 +737,27 @@ int report_json_print(FILE *out, const struct ca_report *rep)
 	put(&d, head, "policy", policy_json(&d, rep->policy));
 	summary = summary_json(&d, rep);
 	if (d.err || !summary)
-		return d.err ? d.err : -ENOMEM;
-
+		r = d.err ? d.err : -ENOMEM;
 	/* "{ ... }" less its closing "\n}", then the containers' array */
-	text = json_object_to_json_string_ext(head, flags);
-	if (!text)
-		return -ENOMEM;
-	len = strlen(text);
-	if (len < 2 || fwrite(text, 1, len - 2, out) != len - 2 || fputs(",\n  \"containers\": [\n", out) == EOF)
-		return -EIO;
-	for (i = 0; i < rep->scan->ncontainers; i++) {
-		_cleanup_json_ struct json_object *c =
-			container_json(&d, &rep->scan->containers[i], &rep->audit->containers[i], rep);
-
-		if (!c || d.err)
-			return d.err ? d.err : -ENOMEM;
-		text = json_object_to_json_string_ext(c, flags);
-		if (!text)
-			return -ENOMEM;
-		r = put_indented(out, text, 4, true);
-		if (r < 0)
-			return r;
-		if (fputs(i + 1 < rep->scan->ncontainers ? ",\n" : "\n", out) == EOF)
-			return -EIO;
+	n = r == 0 ? at_depth(&d, head, 0, &text) : r;
+	if (n < 0 || n < 2)
+		r = n < 0 ? (int)n : -ENOMEM;
+	else if (write_all(out, text, (size_t)n - 2) < 0 || fputs(",\n  \"containers\": [", out) == EOF)
+		r = -EIO;
+	for (i = 0; r == 0 && i < rep->scan->ncontainers; i++) {
+		if ((i && fputc(',', out) == EOF) || (r = newline(&d, out, 2)) < 0)
+			r = -EIO;
+		else
+			r = write_container(&d, out, rep, i, 2);
 	}
-	text = json_object_to_json_string_ext(summary, flags);
-	if (!text)
-		return -ENOMEM;
-	if (fputs("  ],\n  \"summary\": ", out) == EOF)
-		return -EIO;
-	r = put_indented(out, text, 2, false);
-	if (r < 0)
-		return r;
-	return fputs("\n}\n", out) == EOF ? -EIO : 0;
+	if (r == 0)
+		r = newline(&d, out, 1);
+	n = r == 0 ? at_depth(&d, summary, 1, &text) : r;
+	if (r == 0 && n < 0)
+		r = (int)n;
+	if (r == 0 && (fputs("],\n  \"summary\": ", out) == EOF || write_all(out, text, (size_t)n) < 0 ||
+		       fputs("\n}\n", out) == EOF))
+		r = -EIO;
+	jdoc_free(&d);
+	return r;
 }
