@@ -343,13 +343,19 @@ struct proc_shared {
 	struct shared sh_uid, sh_gid, sh_caps, sh_masks;
 };
 
+/*
+ * A process as an object: @o, where given, is the last one made, of the
+ * same keys, whose values are replaced in place (json-c keeps a key where
+ * it stands); else a new one. Returns it, or NULL without memory.
+ */
 static struct json_object *process_json(struct jdoc *d, const struct ca_proc *p, struct json_object *userns,
-					struct proc_shared *ps)
+					struct proc_shared *ps, struct json_object *o)
 {
-	struct json_object *o = json_object_new_object();
 	const struct ca_status *st = &p->st;
 	int i;
 
+	if (!o)
+		o = json_object_new_object();
 	if (!o)
 		return NULL;
 	for (i = 0; i < 4; i++) {
@@ -644,6 +650,7 @@ static int write_container(struct jdoc *d, FILE *out, const struct ca_report *re
 	const size_t close = pretty ? 1 + 2 * (size_t)level + 1 : 1;
 	const char *text = NULL;
 	ssize_t n = o && userns && !d->err ? at_depth(d, o, level, &text) : -ENOMEM;
+	_cleanup_json_ struct json_object *usual_proc = NULL;
 	size_t k;
 	int r;
 
@@ -653,9 +660,15 @@ static int write_container(struct jdoc *d, FILE *out, const struct ca_report *re
 	if (r == 0 && pretty && !(r = newline(d, out, level + 1)))
 		r = fputs("\"processes\": [", out) == EOF ? -EIO : 0;
 	for (k = 0; r == 0 && k < c->nprocs; k++) {
+		const struct ca_proc *proc = &c->procs[k];
+		/* the keys of most processes: made once, their values replaced for each */
+		bool usual = !proc->error && !status_has(&proc->st, STATUS_NAME_CUT);
+		_cleanup_json_ struct json_object *odd = NULL;
+		struct json_object *p;
 		struct proc_shared ps;
-		_cleanup_json_ struct json_object *p = process_json(d, &c->procs[k], userns, &ps);
 
+		p = usual ? (usual_proc = process_json(d, proc, userns, &ps, usual_proc))
+			  : (odd = process_json(d, proc, userns, &ps, NULL));
 		n = p && !d->err ? at_depth(d, p, level + 2, &text) : -ENOMEM;
 		if (n < 0 || d->err)
 			r = d->err ? d->err : (int)n;
