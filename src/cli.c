@@ -27,6 +27,8 @@ enum {
 #define FOR_SCAN (1u << CA_CMD_SCAN)
 #define FOR_CAPTURE (1u << CA_CMD_SNAPSHOT)
 #define FOR_VERIFY (1u << CA_CMD_VERIFY)
+#define FOR_DIFF (1u << CA_CMD_DIFF)
+#define FOR_READING (~FOR_DIFF)		/* a diff's sides are its arguments, its report its own */
 
 static const struct opt {
 	const char *name;
@@ -35,24 +37,24 @@ static const struct opt {
 	unsigned goes_with;
 	const char *where;		/* what it goes with, for the message */
 } opts[] = {
-	{ "proc-root", required_argument, OPT_PROC_ROOT, FOR_ANY, NULL },
+	{ "proc-root", required_argument, OPT_PROC_ROOT, FOR_READING, "scan and snapshot" },
 	{ "policy", required_argument, 'p', FOR_ANY, NULL },
 	{ "format", required_argument, OPT_FORMAT, FOR_ANY, NULL },
 	{ "json", no_argument, 'J', FOR_ANY, NULL },
 	{ "output-file", required_argument, 'O', FOR_ANY, NULL },
 	{ "container", required_argument, OPT_CONTAINER, FOR_ANY, NULL },
 	{ "runtime", required_argument, OPT_RUNTIME, FOR_ANY, NULL },
-	{ "pid", required_argument, OPT_PID, FOR_ANY, NULL },
-	{ "threads", no_argument, OPT_THREADS, FOR_ANY, NULL },
-	{ "strict", no_argument, OPT_STRICT, FOR_ANY, NULL },
-	{ "output", required_argument, 'o', FOR_ANY, NULL },
-	{ "output-all", no_argument, OPT_OUTPUT_ALL, FOR_ANY, NULL },
+	{ "pid", required_argument, OPT_PID, FOR_READING, "scan and snapshot" },
+	{ "threads", no_argument, OPT_THREADS, FOR_READING, "scan and snapshot" },
+	{ "strict", no_argument, OPT_STRICT, FOR_READING, "scan and snapshot" },
+	{ "output", required_argument, 'o', FOR_READING, "scan and snapshot" },
+	{ "output-all", no_argument, OPT_OUTPUT_ALL, FOR_READING, "scan and snapshot" },
 	{ "list-columns", no_argument, 'H', FOR_ANY, NULL },
-	{ "raw", no_argument, 'r', FOR_ANY, NULL },
-	{ "noheadings", no_argument, 'n', FOR_ANY, NULL },
-	{ "tree", no_argument, OPT_TREE, FOR_ANY, NULL },
+	{ "raw", no_argument, 'r', FOR_READING, "scan and snapshot" },
+	{ "noheadings", no_argument, 'n', FOR_READING, "scan and snapshot" },
+	{ "tree", no_argument, OPT_TREE, FOR_READING, "scan and snapshot" },
 	{ "color", optional_argument, OPT_COLOR, FOR_ANY, NULL },
-	{ "quiet", no_argument, 'q', FOR_ANY, NULL },
+	{ "quiet", no_argument, 'q', FOR_READING, "scan and snapshot" },
 	{ "snapshot", required_argument, OPT_SNAPSHOT, FOR_SCAN, "scan" },
 	{ "compress", required_argument, OPT_COMPRESS, FOR_CAPTURE, "snapshot FILE" },
 	{ "no-cmdline", no_argument, OPT_NO_CMDLINE, FOR_CAPTURE, "snapshot FILE" },
@@ -79,6 +81,7 @@ void cli_usage(FILE *out)
 	      "       capaudit snapshot --verify FILE\n"
 	      "       capaudit policy check FILE\n"
 	      "       capaudit policy show [FILE]\n"
+	      "       capaudit diff OLD NEW [options]\n"
 	      "\n"
 	      "Audit the Linux capabilities of every container on this host, from /proc.\n"
 	      "\n"
@@ -122,6 +125,8 @@ void cli_usage(FILE *out)
 	      "  snapshot FILE        capture every file a scan reads, for a replay later\n"
 	      "  policy check FILE    validate a policy: exit 0, or 2 naming file:line\n"
 	      "  policy show [FILE]   print the policy in force, presets expanded\n"
+	      "  diff OLD NEW         what changed between two snapshots (or a directory, or\n"
+	      "                       live for this host): exit 1 for a new failing finding\n"
 	      "\n"
 	      "Exit status: 0 no failing finding, 1 failing findings, 2 usage, policy or\n"
 	      "I/O error, or (with --strict) an incomplete audit.\n"
@@ -239,7 +244,7 @@ static int take(struct ca_cli *o, int c, const char *arg, struct ca_err *err)
 	return 0;
 }
 
-/* The command after the options: scan, snapshot FILE, policy check FILE, policy show [FILE]. */
+/* The command after the options: scan, snapshot FILE, policy check FILE, policy show [FILE], diff OLD NEW. */
 static int command(int argc, char **argv, bool verify, struct ca_cli *o, struct ca_err *err)
 {
 	if (optind < argc && strcmp(argv[optind], "scan") == 0) {
@@ -249,6 +254,14 @@ static int command(int argc, char **argv, bool verify, struct ca_cli *o, struct 
 		if (++optind >= argc)
 			return err_set(err, -EINVAL, "snapshot: which file? (- for standard output)");
 		o->archive = argv[optind++];
+	} else if (optind < argc && strcmp(argv[optind], "diff") == 0) {
+		o->cmd = CA_CMD_DIFF;
+		if (argc - ++optind < 2)
+			return err_set(err, -EINVAL, "diff: OLD and NEW? (snapshots, directories, or live)");
+		o->diff[0] = argv[optind++];
+		o->diff[1] = argv[optind++];
+		if (o->format != CA_FMT_TEXT && o->format != CA_FMT_JSON)
+			return err_set(err, -EINVAL, "diff: --format text or json");
 	} else if (optind < argc && strcmp(argv[optind], "policy") == 0) {
 		optind++;
 		if (optind < argc && strcmp(argv[optind], "check") == 0) {
@@ -325,7 +338,7 @@ int cli_parse(int argc, char **argv, struct ca_cli *o, struct ca_err *err)
 		bool was = opts[i].id >= OPT_PROC_ROOT ? !!(seen & (UINT64_C(1) << (opts[i].id - OPT_PROC_ROOT)))
 						      : given[opts[i].id & 0xff];
 
-		if (was && !(opts[i].goes_with & (1u << o->cmd)) && o->cmd <= CA_CMD_VERIFY)
+		if (was && !(opts[i].goes_with & (1u << o->cmd)) && o->cmd <= CA_CMD_DIFF)
 			return err_set(err, -EINVAL, "--%s goes with %s", opts[i].name, opts[i].where);
 	}
 	return 0;

@@ -17,6 +17,7 @@ enum ca_command {
 	CA_CMD_LIST_COLUMNS,
 	CA_CMD_SNAPSHOT,
 	CA_CMD_VERIFY,
+	CA_CMD_DIFF,
 	CA_CMD_HELP,
 	CA_CMD_VERSION,
 };
@@ -37,6 +38,7 @@ struct ca_cli {
 	bool threads;
 	const char *snapshot;		/* scan --snapshot FILE: replay it */
 	const char *archive;		/* snapshot FILE, snapshot --verify FILE */
+	const char *diff[2];		/* diff OLD NEW */
 	const char *compress;
 	const char *digest_file;
 	bool no_cmdline;

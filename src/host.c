@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,6 +78,21 @@ int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host
 	}
 
 	return 0;
+}
+
+static void first_line(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, char *out,
+		       size_t size)
+{
+	out[0] = '\0';
+	if (procroot_read(root, rel, buf) > 0)
+		snprintf(out, size, "%.*s", (int)strcspn(buf->data, "\n"), buf->data);
+}
+
+void host_ident_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host_ident *id)
+{
+	first_line(root, "sys/kernel/hostname", buf, id->hostname, sizeof(id->hostname));
+	first_line(root, "sys/kernel/osrelease", buf, id->release, sizeof(id->release));
+	first_line(root, "sys/kernel/random/boot_id", buf, id->boot_id, sizeof(id->boot_id));
 }
 
 void host_free(struct ca_host *host)

@@ -36,6 +36,21 @@ struct ca_host {
 int host_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host *host,
 	      struct ca_err *err);
 
+/* Which host and which boot a proc root shows; "" where a file could not be read. */
+struct ca_host_ident {
+	char hostname[256];		/* of the UTS namespace the reader runs in, for a live /proc */
+	char release[256];
+	char boot_id[256];		/* a new one at every boot */
+};
+
+/**
+ * host_ident_read() - the first lines of sys/kernel/hostname, osrelease
+ * and random/boot_id under @root into @id, read through it (so that a
+ * --proc-root tree or a snapshot names its own host, and a capture archives
+ * the reads). Never fails: what cannot be read stays "".
+ */
+void host_ident_read(const struct ca_procroot *root, struct ca_buf *buf, struct ca_host_ident *id);
+
 /**
  * host_free() - release what host_read() allocated.
  */

@@ -198,6 +198,63 @@ static int run(const struct ca_cli *o, char *command_line)
 	return status;
 }
 
+/*
+ * diff OLD NEW: what changed, and whether NEW holds a failing finding that
+ * OLD did not. What could not be read on either side is said as a scan
+ * says it; two hosts, two boots or two policies are said too, since each
+ * changes what the diff can mean.
+ */
+static int run_diff(const struct ca_cli *o)
+{
+	const struct ca_diff_opts d = {
+		.policy = o->policy, .default_policy = CAPAUDIT_POLICY_FILE, .side = { o->diff[0], o->diff[1] },
+		.select = o->select, .format = o->format, .color = o->text.color, .output = o->output_file,
+	};
+	struct ca_diff_result res;
+	struct ca_err err = { 0 };
+	char *host[2], *boot[2], *pol[2];
+	bool nothing = false;
+	int rc, i, status = EXIT_TROUBLE;
+
+	rc = pipeline_diff(&d, &res, &err);
+	if (res.drop_error)
+		warn_msg("cannot drop privileges: %s", strerror(-res.drop_error));
+	if (rc < 0) {
+		warn_msg("%s", err.msg[0] ? err.msg : strerror(-rc));
+		pipeline_diff_free(&res);
+		return EXIT_TROUBLE;
+	}
+	for (i = 0; i < 2; i++)
+		nothing |= warn_unread(&res.side[i].scan, res.side[i].source);
+	/* A snapshot's hostname and boot id are the captured host's, and may be anything: escaped. */
+	for (i = 0; i < 2; i++) {
+		const struct ca_diff_read *s = &res.side[i];
+
+		host[i] = esc_text(s->ident.hostname, strlen(s->ident.hostname));
+		boot[i] = esc_text(s->ident.boot_id, strlen(s->ident.boot_id));
+		pol[i] = esc_text(s->policy->source, strlen(s->policy->source));
+	}
+	if (res.diff.hosts_differ)
+		warn_msg("the sides are two hosts (%s, %s): every container of one is new to the other",
+			 host[0] ? host[0] : "?", host[1] ? host[1] : "?");
+	else if (res.diff.boots_differ)
+		warn_msg("the host was booted again between the sides (boot id %s, then %s): no process "
+			 "is on both", boot[0] ? boot[0] : "?", boot[1] ? boot[1] : "?");
+	if (res.diff.policies_differ)
+		warn_msg("the sides were judged by different policies (%s, %s): findings may differ by "
+			 "policy, not by host; --policy judges both by one", pol[0] ? pol[0] : "?",
+			 pol[1] ? pol[1] : "?");
+	for (i = 0; i < 2; i++) {
+		free(host[i]);
+		free(boot[i]);
+		free(pol[i]);
+	}
+	if (!nothing)
+		status = res.diff.summary.new_failing ? EXIT_FINDINGS : EXIT_PASS;
+	pipeline_diff_free(&res);
+	return status;
+}
+
 /* capaudit's own command line, for a snapshot's metadata. */
 static char *join_args(int argc, char **argv)
 {
@@ -251,6 +308,9 @@ int main(int argc, char **argv)
 		break;
 	case CA_CMD_VERIFY:
 		status = run_verify(&o);
+		break;
+	case CA_CMD_DIFF:
+		status = run_diff(&o);
 		break;
 	case CA_CMD_SCAN:
 	case CA_CMD_SNAPSHOT:

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "pipeline.h"
@@ -42,19 +43,23 @@ static int open_source(const struct ca_run_opts *o, struct stages *s, struct ca_
 	return r < 0 ? r : snapshot_replay_open(fd, o->replay, &s->root, &s->policy, err);
 }
 
-/* Keep what reading and renaming the outputs into place take, and read back what is held. */
-static void drop_privileges(const struct stages *s, struct ca_run *run)
+/* Keep what @reading and renaming the outputs into place take, and read back what is held. */
+static void drop_privileges(enum ca_reading reading, const struct ca_output *out, const struct ca_output *digest,
+			    int *drop_error, int *privs_error, struct ca_privs *held)
 {
 	const struct ca_rename renames[] = {
-		{ s->out.tmp ? s->out.dirfd : -1, s->out.name },
-		{ s->digest.tmp ? s->digest.dirfd : -1, s->digest.name },
+		{ out->tmp ? out->dirfd : -1, out->name },
+		{ digest && digest->tmp ? digest->dirfd : -1, digest ? digest->name : NULL },
 	};
-	enum ca_reading reading = s->root.tree ? CA_READ_MEMORY : s->root.live ? CA_READ_PROCFS : CA_READ_FILES;
 
 	/* A drop the kernel refuses (capset filtered by seccomp) is said, not fatal. */
-	run->drop_error = privs_drop(privs_plan(reading, renames, ARRAY_SIZE(renames)));
-	run->privs_error = privs_read(&run->scanner);
-	run->scanner_known = run->privs_error == 0;
+	*drop_error = privs_drop(privs_plan(reading, renames, ARRAY_SIZE(renames)));
+	*privs_error = held ? privs_read(held) : 0;
+}
+
+static enum ca_reading reading_of(const struct ca_procroot *root)
+{
+	return root->tree ? CA_READ_MEMORY : root->live ? CA_READ_PROCFS : CA_READ_FILES;
 }
 
 /* The capture's end: the archive whole and in place, its digest where asked. */
@@ -143,7 +148,8 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 	}
 	if (r < 0)
 		goto out;
-	drop_privileges(&s, run);
+	drop_privileges(reading_of(&s.root), &s.out, &s.digest, &run->drop_error, &run->privs_error, &run->scanner);
+	run->scanner_known = run->privs_error == 0;
 	s.root.rec = s.capture ? snapshot_recorder(s.capture) : NULL;
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
@@ -167,4 +173,159 @@ void pipeline_free(struct ca_run *run)
 	scan_free(&run->scan);
 	free(run->source);
 	memset(run, 0, sizeof(*run));
+}
+
+/* One side of a diff, open: what is read, and the policy it holds where it holds one. */
+struct diff_stage {
+	struct ca_procroot root;
+	struct ca_policy *held;		/* a snapshot's own */
+};
+
+/*
+ * "live", a directory laid out like /proc (as --proc-root), or a snapshot.
+ * The stat() only chooses the opener: each opens by its own rule
+ * (src/userfile.c), so that a path swapped meanwhile is refused there.
+ */
+static int open_side(const char *what, struct ca_policy *named, struct diff_stage *st, struct ca_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct ca_policy *policy = named;
+	struct stat sb;
+	int r;
+
+	if (strcmp(what, "live") == 0)
+		return procroot_open(&st->root, NULL, err);
+	if (strcmp(what, "-") != 0 && stat(what, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return procroot_open(&st->root, what, err);
+	r = userfile_open(what, &fd, err);
+	if (r < 0)
+		return r;
+	/* A policy named judges both sides: then the archive's is not even read. */
+	r = snapshot_replay_open(fd, what, &st->root, &policy, err);
+	if (r == 0 && !named)
+		st->held = policy;
+	return r;
+}
+
+static void utc_now(char *out, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* Read, select and judge one side. */
+static int read_side(const struct ca_diff_opts *o, struct diff_stage *st, struct ca_diff_read *rd,
+		     struct ca_err *err)
+{
+	const struct ca_scan_opts scan = { .identity = true };
+	struct ca_buf buf = { 0 };
+	int r;
+
+	r = scan_run(&st->root, &scan, &rd->scan, err);
+	if (r < 0)
+		return r;
+	select_apply(&rd->scan, &o->select);
+	host_ident_read(&st->root, &buf, &rd->ident);
+	buf_free(&buf);
+	if (st->root.tree)
+		snapshot_replay_when(&st->root, rd->when, sizeof(rd->when));
+	else if (st->root.live)
+		utc_now(rd->when, sizeof(rd->when));
+	r = audit_run(&rd->scan, rd->policy, &rd->audit);
+	return r < 0 ? err_set(err, r, "%s", strerror(-r)) : 0;
+}
+
+int pipeline_diff(const struct ca_diff_opts *o, struct ca_diff_result *res, struct ca_err *err)
+{
+	struct diff_stage st[2] = { { .root = { .fd = -1 } }, { .root = { .fd = -1 } } };
+	struct ca_output out = { .dirfd = -1 };
+	struct ca_policy *named = NULL;
+	enum ca_reading reading = CA_READ_MEMORY;
+	struct ca_capnames names;
+	struct ca_privs held;
+	struct ca_diff_side sides[2];
+	int i, r = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (strcmp(o->side[0], "-") == 0 && strcmp(o->side[1], "-") == 0)
+		return err_set(err, -EINVAL, "diff: standard input can be one side, not both");
+	/* A policy named stops everything before anything is read, as in a scan. */
+	if (o->policy)
+		r = policy_load_named(o->policy, o->default_policy, &res->named, err);
+	named = res->named;
+	for (i = 0; r == 0 && i < 2; i++) {
+		struct ca_diff_read *rd = &res->side[i];
+
+		r = open_side(o->side[i], named, &st[i], err);
+		if (r < 0)
+			break;
+		if (!(rd->source = strdup(st[i].root.path))) {
+			r = err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+			break;
+		}
+		/* Judged by the policy named, else a snapshot's own, else the default file or the built-in. */
+		if (named) {
+			rd->policy = named;
+		} else if (st[i].held) {
+			rd->policy = steal_pointer(&st[i].held);
+		} else {
+			r = policy_load_named(NULL, o->default_policy, &rd->policy, err);
+		}
+		if (reading_of(&st[i].root) < reading)
+			reading = reading_of(&st[i].root);
+	}
+	if (r == 0)
+		r = userfile_output_open(&out, o->output, err);
+	if (r < 0)
+		goto out;
+	drop_privileges(reading, &out, NULL, &res->drop_error, &res->privs_error, &held);
+	for (i = 0; r == 0 && i < 2; i++)
+		r = read_side(o, &st[i], &res->side[i], err);
+	for (i = 0; r == 0 && i < 2; i++)
+		sides[i] = (struct ca_diff_side){
+			.source = o->side[i], .when = res->side[i].when, .ident = &res->side[i].ident,
+			.scan = &res->side[i].scan, .audit = &res->side[i].audit, .policy = res->side[i].policy,
+		};
+	if (r == 0 && (r = diff_run(&sides[0], &sides[1], &res->diff)) < 0)
+		err_set(err, r, "%s", strerror(-r));
+	if (r == 0)
+		r = caps_names_init(&names, res->side[0].scan.host.last_cap > res->side[1].scan.host.last_cap
+					    ? res->side[0].scan.host.last_cap : res->side[1].scan.host.last_cap);
+	if (r == 0) {
+		const struct ca_diff_report rep = {
+			.diff = &res->diff, .old = &sides[0], .new = &sides[1], .names = &names, .color = o->color,
+		};
+
+		r = report_diff_print(o->format, out.f, &rep);
+		if (r == 0)
+			r = userfile_output_close(&out, true);
+		if (r < 0)
+			err_set(err, r, "cannot write the diff%s%s: %s", out.path ? " to " : "",
+				out.path ? out.path : "", strerror(-r));
+	}
+out:
+	userfile_output_close(&out, false);
+	for (i = 0; i < 2; i++) {
+		procroot_close(&st[i].root);
+		policy_free(st[i].held);
+	}
+	return r;
+}
+
+void pipeline_diff_free(struct ca_diff_result *res)
+{
+	int i;
+
+	diff_free(&res->diff);
+	for (i = 0; i < 2; i++) {
+		audit_free(&res->side[i].audit);
+		scan_free(&res->side[i].scan);
+		if (res->side[i].policy != res->named)
+			policy_free(res->side[i].policy);
+		free(res->side[i].source);
+	}
+	policy_free(res->named);
+	memset(res, 0, sizeof(*res));
 }

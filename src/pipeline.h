@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #include "audit.h"
+#include "diff.h"
+#include "host.h"
 #include "policy.h"
 #include "privs.h"
 #include "report.h"
@@ -66,5 +68,46 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
  * pipeline_free() - release what pipeline_run() left in @run.
  */
 void pipeline_free(struct ca_run *run);
+
+/* What capaudit diff compares: each side a snapshot, a directory laid out like /proc, or "live". */
+struct ca_diff_opts {
+	const char *policy;		/* judges both sides; NULL: a snapshot by its own, others by the default */
+	const char *default_policy;	/* the default file, else the built-in */
+	const char *side[2];		/* OLD, NEW */
+	struct ca_select select;
+	enum ca_format format;
+	bool color;
+	const char *output;		/* NULL or "-" for standard output */
+};
+
+/* One side as read, for main to speak of. */
+struct ca_diff_read {
+	struct ca_scan scan;
+	struct ca_audit audit;
+	struct ca_policy *policy;	/* the one that judged it: its own, or the one named */
+	char *source;			/* what was read, for messages */
+	struct ca_host_ident ident;
+	char when[32];
+};
+
+struct ca_diff_result {
+	struct ca_diff_read side[2];
+	struct ca_policy *named;	/* the policy named, which judged both */
+	struct ca_diff diff;
+	int drop_error, privs_error;	/* as in struct ca_run */
+};
+
+/**
+ * pipeline_diff() - read both sides of @o (every file opened, then the
+ * privileges dropped, then both scanned), judge each, compare them and
+ * report the diff. Returns 0, or a negative errno with @err saying why.
+ * Free @res with pipeline_diff_free(), also after a failure.
+ */
+int pipeline_diff(const struct ca_diff_opts *o, struct ca_diff_result *res, struct ca_err *err);
+
+/**
+ * pipeline_diff_free() - release what pipeline_diff() left in @res.
+ */
+void pipeline_diff_free(struct ca_diff_result *res);
 
 #endif

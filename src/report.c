@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "report.h"
@@ -32,4 +33,25 @@ int report_format_parse(const char *name)
 int report_print(enum ca_format format, FILE *out, const struct ca_report *r)
 {
 	return format < CA_FMT_COUNT ? formats[format].print(out, r) : -EINVAL;
+}
+
+int report_diff_print(enum ca_format format, FILE *out, const struct ca_diff_report *r)
+{
+	if (format == CA_FMT_TEXT)
+		return report_diff_text_print(out, r);
+	return format == CA_FMT_JSON ? report_diff_json_print(out, r) : -EINVAL;
+}
+
+const char *report_short_id(const struct ca_container *c, char *buf, size_t size)
+{
+	size_t len = strlen(c->id), i;
+
+	/* Only a hex id is shortened, as docker ps does; a name stays whole. */
+	if (len != 64)
+		return c->id;
+	for (i = 0; i < len; i++)
+		if (!strchr("0123456789abcdef", c->id[i]))
+			return c->id;
+	snprintf(buf, size, "%.12s", c->id);
+	return buf;
 }

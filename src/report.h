@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "caps.h"
+#include "diff.h"
 #include "policy.h"
 #include "privs.h"
 #include "scan.h"
@@ -58,6 +59,13 @@ int report_format_parse(const char *name);
 int report_print(enum ca_format format, FILE *out, const struct ca_report *r);
 
 /**
+ * report_short_id() - @c's id as the text reports show it: the first 12
+ * characters of a 64-digit hex id, as docker ps does, any other id (a name)
+ * whole. Returns c->id, or @buf (of @size, at least 13) holding the short one.
+ */
+const char *report_short_id(const struct ca_container *c, char *buf, size_t size);
+
+/**
  * report_text_print() - the table, one line per finding, a summary line.
  * Returns 0, or a negative errno (-EIO where @out failed).
  */
@@ -105,5 +113,34 @@ int report_cis_print(FILE *out, const struct ca_report *r);
  * bounded cardinality (no per-process series). Returns 0, or a negative errno.
  */
 int report_prom_print(FILE *out, const struct ca_report *r);
+
+/* What a diff report renders: both sides, and what changed between them. */
+struct ca_diff_report {
+	const struct ca_diff *diff;
+	const struct ca_diff_side *old;
+	const struct ca_diff_side *new;
+	const struct ca_capnames *names;	/* up to the larger cap_last_cap of both */
+	bool color;
+};
+
+/**
+ * report_diff_print() - @r in @format (text or json), to @out. Returns 0,
+ * -EINVAL for another format, or a negative errno.
+ */
+int report_diff_print(enum ca_format format, FILE *out, const struct ca_diff_report *r);
+
+/**
+ * report_diff_text_print() - a line for each side, then for each container
+ * that appeared (+), went (-) or changed (~) with its processes beneath,
+ * each finding new (+) or resolved (-), and a summary line. Returns 0, or a
+ * negative errno (-EIO where @out failed).
+ */
+int report_diff_text_print(FILE *out, const struct ca_diff_report *r);
+
+/**
+ * report_diff_json_print() - the diff as one JSON document (schema_version
+ * 1, capaudit(8), DIFF). Returns 0, or a negative errno.
+ */
+int report_diff_json_print(FILE *out, const struct ca_diff_report *r);
 
 #endif

@@ -113,21 +113,6 @@ static void scols_unrefp(struct libscols_table **tb)
 	scols_unref_table(*tb);
 }
 
-/* The id as the table shows it: 12 characters of a hex id, any other id in full. */
-static const char *short_id(const struct ca_container *c, char *buf, size_t size)
-{
-	size_t len = strlen(c->id), i;
-
-	/* Only a hex id is shortened, as docker ps does; a name stays whole. */
-	if (len != 64)
-		return c->id;
-	for (i = 0; i < len; i++)
-		if (!strchr("0123456789abcdef", c->id[i]))
-			return c->id;
-	snprintf(buf, size, "%.12s", c->id);
-	return buf;
-}
-
 static const char *verdict_upper(enum ca_verdict v)
 {
 	switch (v) {
@@ -186,7 +171,7 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 	case COL_RUNTIME:
 		return scols_line_set_data(ln, pos, runtime_name(c->runtime));
 	case COL_ID:
-		return scols_line_set_data(ln, pos, short_id(c, buf, sizeof(buf)));
+		return scols_line_set_data(ln, pos, report_short_id(c, buf, sizeof(buf)));
 	case COL_FULLID:
 		return scols_line_set_data(ln, pos, c->id);
 	case COL_PIDS:
@@ -352,7 +337,7 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 
 		if (!jd->nfindings)
 			continue;
-		shortid = short_id(c, idbuf, sizeof(idbuf));
+		shortid = report_short_id(c, idbuf, sizeof(idbuf));
 		id = esc_word(shortid, strlen(shortid));
 		if (!id)
 			return -ENOMEM;

@@ -9,6 +9,8 @@
 
 #include "attrib.h"
 #include "keymap.h"
+#include "ns.h"
+#include "pidstat.h"
 #include "scan.h"
 
 struct walk {
@@ -331,6 +333,24 @@ static int read_threads(struct walk *w, struct ca_proc *p)
 	return r == -ENOMEM ? -ENOMEM : 0;
 }
 
+/*
+ * For a diff: the start time that tells a process from a later one given
+ * the same pid, and its user namespace. Either stays unknown where it
+ * cannot be read (a process gone since, an old snapshot without stat):
+ * the process was read, and is no less there.
+ */
+static int read_identity(struct walk *w, struct ca_proc *p)
+{
+	int err = 0, r;
+
+	r = read_pid_file(w->root, w->buf, p->pid, "stat", &err);
+	if (r == -ENOMEM)
+		return r;
+	p->start_known = r == READ_OK && pidstat_parse_start(w->buf->data, w->buf->len, &p->start) == 0;
+	p->userns_known = ns_read(w->root, p->pid, CA_NS_USER, &p->userns) == 0;
+	return 0;
+}
+
 /* A pod's sandbox runs the pause program and nothing else. */
 static bool is_sandbox(const struct ca_container *c)
 {
@@ -356,8 +376,11 @@ static int finish(struct walk *w, const struct ca_scan_opts *opts)
 
 		qsort(c->procs, c->nprocs, sizeof(*c->procs), proc_cmp);	/* nprocs > 0 */
 		r = read_context(w, c);
-		for (j = 0; r == 0 && j < c->nprocs; j++)
+		for (j = 0; r == 0 && j < c->nprocs; j++) {
 			r = opts->threads ? read_threads(w, &c->procs[j]) : 0;
+			if (r == 0 && opts->identity)
+				r = read_identity(w, &c->procs[j]);
+		}
 		if (r < 0)
 			return r;
 		c->sandbox = is_sandbox(c);

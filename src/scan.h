@@ -21,10 +21,16 @@ struct ca_proc {
 	int error;			/* 0, or -errno of the file that could not be read */
 	enum ca_tri thread_differs;	/* with --threads: a thread's sets differ from its process's */
 	struct ca_status st;		/* with --threads, its threads' sets are folded in */
+	/* with ca_scan_opts.identity, for telling one process from a later one of the same pid: */
+	bool start_known;
+	uint64_t start;			/* clock ticks after boot (/proc/<pid>/stat) */
+	bool userns_known;
+	uint64_t userns;		/* the inode of its user namespace */
 };
 
 struct ca_scan_opts {
 	bool threads;			/* read every thread's status too */
+	bool identity;			/* read each container process's start time and user namespace */
 };
 
 /* Whether a container's capabilities are held in a child user namespace. */

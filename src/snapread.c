@@ -447,3 +447,16 @@ int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, str
 		*policy = captured;
 	return 0;
 }
+
+void snapshot_replay_when(const struct ca_procroot *root, char *out, size_t size)
+{
+	const struct ca_memnode *meta = root->tree ? memtree_find(root->tree, CA_SNAP_METADATA) : NULL;
+	struct ca_snapmeta m;
+
+	out[0] = '\0';
+	if (!meta || meta->type != CA_NODE_FILE || snapmeta_read(meta->data, meta->len, &m) < 0)
+		return;
+	if (m.capture_start)
+		snprintf(out, size, "%s", m.capture_start);
+	snapmeta_free(&m);
+}

@@ -47,4 +47,11 @@ int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err)
 int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, struct ca_policy **policy,
 			 struct ca_err *err);
 
+/**
+ * snapshot_replay_when() - when the capture that the replayed @root holds
+ * began, as its metadata says ("2026-12-03T07:26:44Z"), into @out of @size;
+ * "" where it says nothing of it or @root is no replay.
+ */
+void snapshot_replay_when(const struct ca_procroot *root, char *out, size_t size);
+
 #endif

@@ -68,7 +68,7 @@ static void fail(struct ca_snapshot *s, int err, const char *what)
  */
 static const char *const pid_files[] = {
 	"status", "cgroup", "cmdline", "environ", "uid_map", "gid_map", "attr/current",
-	"attr/apparmor/current",
+	"attr/apparmor/current", "stat",
 };
 #define NS_BIT(ns) (ARRAY_SIZE(pid_files) + (size_t)(ns))
 #define DIR_BIT 31
@@ -417,41 +417,30 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 			take(root, &sp, "cmdline", &buf);
 		if (s->o.with_environ)
 			take(root, &sp, "environ", &buf);
+		/* pid and start time name a process across captures (capaudit diff) */
+		take(root, &sp, "stat", &buf);
 		for (k = 0; s->lsm_labels && k < ARRAY_SIZE(files); k++)
 			take(root, &sp, files[k], &buf);
 	}
 	buf_free(&buf);
 }
 
-/*
- * The first line of the host file @rel ("sys/kernel/random/boot_id"), read
- * through the proc root, so that a --proc-root tree's metadata is its own
- * and the read is archived; "" where it cannot be read. @out holds 256.
- */
-static void host_line(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, char out[256])
-{
-	out[0] = '\0';
-	if (procroot_read(root, rel, buf) > 0)
-		snprintf(out, 256, "%.*s", (int)strcspn(buf->data, "\n"), buf->data);
-}
-
 static char *metadata(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_policy *policy)
 {
-	char host[256], release[256], boot[256], ended[32];
+	struct ca_host_ident id;
 	struct ca_buf buf = { 0 };
+	char ended[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	struct ca_snapmeta m = {
-		.hostname = host, .kernel_release = release, .boot_id = boot, .capture_start = s->started,
-		.capture_end = ended, .command_line = s->o.command_line,
+		.hostname = id.hostname, .kernel_release = id.release, .boot_id = id.boot_id,
+		.capture_start = s->started, .capture_end = ended, .command_line = s->o.command_line,
 		.policy_source = policy->source, .no_cmdline = s->o.no_cmdline,
 		.with_environ = s->o.with_environ, .lsm_labels = s->lsm_labels,
 	};
 
 	/* The UTS namespace capaudit runs in names the host; boot id and release are the kernel's. */
-	host_line(root, "sys/kernel/hostname", &buf, host);
-	host_line(root, "sys/kernel/osrelease", &buf, release);
-	host_line(root, "sys/kernel/random/boot_id", &buf, boot);
+	host_ident_read(root, &buf, &id);
 	buf_free(&buf);
 	strftime(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	m.capture_window = (double)(s->last.tv_sec - s->first.tv_sec) +

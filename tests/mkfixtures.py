@@ -85,9 +85,15 @@ def escape_name(name):
 def proc(root, pid, name, ppid=1, cgroup="/", bnd=HOST_BND, eff=None, prm=None,
          inh="0000000000000000", amb="0000000000000000", nspid=None, uid=0,
          seccomp=0, filters=0, nnp=0, kthread=0, ns=None, drop=(), raw_status=None,
-         cmdline=None, uid_map=None, attr=None, tasks=None):
+         cmdline=None, uid_map=None, attr=None, tasks=None, start=None):
     d = os.path.join(root, str(pid))
     os.makedirs(d)
+    if start is not None:
+        # /proc/<pid>/stat as Linux 6.18 writes it; field 22 is the start time
+        with open(os.path.join(d, "stat"), "wb") as f:
+            f.write(b"%d (%s) S %d %d %d 0 -1 4194560 120 0 0 0 0 0 0 0 20 0 1 0 %d 2654208 "
+                    b"160 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+                    % (pid, name if isinstance(name, bytes) else name.encode(), ppid, pid, pid, start))
     if raw_status is not None:
         text = raw_status
     else:
@@ -485,6 +491,65 @@ def privileged():
          ns=own(4))
 
 
+W1 = "0e1a2b3c4d5e6f708192a3b4c5d6e7f80e1a2b3c4d5e6f708192a3b4c5d6e7f8"
+W2 = "2f3e4d5c6b7a89980716253443526170" * 2
+W3 = "3a3d46a02486" + "0" * 52
+W4 = "4b4c4d4e4f50" + "1" * 52
+WP = "5c5d5e5f6061" + "2" * 52
+
+
+def host_ident(root, hostname, boot_id):
+    k = os.path.join(root, "sys", "kernel")
+    os.makedirs(os.path.join(k, "random"), exist_ok=True)
+    for rel, text in (("hostname", hostname), ("osrelease", "6.18.0-capaudit"),
+                      (os.path.join("random", "boot_id"), boot_id)):
+        with open(os.path.join(k, rel), "w") as f:
+            f.write(text + "\n")
+
+
+def diff_pair():
+    """One host at two moments, for capaudit diff: every kind of change once, and what is not one.
+
+    docker W1: 1001 gives up its capabilities and gains NoNewPrivs, loses its
+    seccomp filter; 1002 enters another user namespace; 1003 exits and a new
+    process takes its pid (another start time). podman WP is stopped. docker
+    W2 does not change, but 3002's start time is missing before (no stat: a
+    snapshot of an older capaudit): not compared. docker W3 gains a process
+    holding the host's whole bounding set; docker W4 starts, --privileged.
+    """
+    child_user = dict(HOST_NS, user=4026532999)
+    for name, later in (("diff-old", False), ("diff-new", True)):
+        root = tree(name)
+        host_ident(root, "node1", "8a6f0c1e-3b2d-4c5e-9f70-1a2b3c4d5e6f")
+        host_basics(root)
+        web = "/docker/" + W1
+        if later:
+            proc(root, 1001, "nginx", ppid=990, cgroup=web, bnd=DOCKER, eff="0000000000000000", nnp=1,
+                 nspid="1001\t1", start=50000)
+        else:
+            proc(root, 1001, "nginx", ppid=990, cgroup=web, bnd=DOCKER, seccomp=2, filters=1,
+                 nspid="1001\t1", start=50000)
+        proc(root, 1002, "worker", ppid=1001, cgroup=web, bnd=DOCKER, seccomp=2, filters=1,
+             nspid="1002\t2", ns=child_user if later else HOST_NS, start=50010)
+        proc(root, 1003, "sh", ppid=1001, cgroup=web, bnd=DOCKER, seccomp=2, filters=1,
+             nspid="1003\t3", start=91000 if later else 50020)
+        if not later:
+            proc(root, 2001, "postgres", ppid=990, cgroup="/libpod_parent/libpod-" + WP, bnd=PODMAN,
+                 nspid="2001\t1", start=60000)
+        proc(root, 3001, "redis", ppid=990, cgroup="/docker/" + W2, bnd=DOCKER, seccomp=2, filters=1,
+             nspid="3001\t1", start=70000)
+        proc(root, 3002, "redis-bg", ppid=3001, cgroup="/docker/" + W2, bnd=DOCKER, seccomp=2, filters=1,
+             nspid="3002\t2", start=70010 if later else None)
+        proc(root, 4001, "app", ppid=990, cgroup="/docker/" + W3, bnd=DOCKER, seccomp=2, filters=1,
+             nspid="4001\t1", start=80000)
+        if later:
+            # entered as root with nsenter after joining its cgroup: the host's whole set
+            proc(root, 4002, "bash", ppid=40, cgroup="/docker/" + W3, bnd=HOST_BND, nspid="4002\t2",
+                 start=92000)
+            proc(root, 5001, "sh", ppid=990, cgroup="/docker/" + W4, bnd=DOCKER2010_PRIV, nspid="5001\t1",
+                 start=93000)
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
@@ -496,3 +561,4 @@ if __name__ == "__main__":
     confinement()
     hostile()
     privileged()
+    diff_pair()

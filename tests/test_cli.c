@@ -59,6 +59,11 @@ static void commands(void **state)
 	assert_int_equal(o.cmd, CA_CMD_VERSION);
 	assert_int_equal(parse("--format cis --runtime podman --pid 12 --container c3ce", &o, msg), 0);
 	assert_true(o.format == CA_FMT_CIS && o.select.runtime == CA_RT_PODMAN && o.select.pid == 12);
+	assert_int_equal(parse("diff old.tar live --json -p built-in --runtime docker -O d.json", &o, msg), 0);
+	assert_int_equal(o.cmd, CA_CMD_DIFF);
+	assert_string_equal(o.diff[0], "old.tar");
+	assert_string_equal(o.diff[1], "live");
+	assert_true(o.format == CA_FMT_JSON && o.select.runtime == CA_RT_DOCKER);
 }
 
 static void mistakes(void **state)
@@ -86,6 +91,12 @@ static void mistakes(void **state)
 		{ "--digest-file d", "--digest-file goes with snapshot FILE" },
 		{ "policy check p.ini --no-cmdline", "--no-cmdline goes with snapshot FILE" },
 		{ "snapshot x.tar --snapshot y.tar", "--snapshot goes with scan" },
+		{ "diff old.tar", "diff: OLD and NEW? (snapshots, directories, or live)" },
+		{ "diff a b c", "unknown command or argument 'c'" },
+		{ "diff a b --format=prometheus", "diff: --format text or json" },
+		{ "diff a b --tree", "--tree goes with scan and snapshot" },
+		{ "diff a b --proc-root t", "--proc-root goes with scan and snapshot" },
+		{ "diff a b --snapshot s.tar", "--snapshot goes with scan" },
 	};
 	struct ca_cli o;
 	char msg[512];
