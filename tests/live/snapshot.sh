@@ -26,6 +26,8 @@
 #    CapAdd/CapDrop against docker's defaults, podman inspect's
 #    EffectiveCaps/BoundingCaps, the bundle's config.json) and that
 #    /proc/<pid>/status still shows: two empty reports cannot pass.
+#    A replay as root, traced, creates no file (no O_CREAT, mkdir, link...),
+#    and leaves /dev/shm and its working directory as they were.
 # 5. `snapshot --verify` calls the archive intact; a copy with one byte of
 #    one member's data flipped is ALTERED, naming that member (exit 1).
 # shellcheck disable=SC2015,SC2016
@@ -266,6 +268,26 @@ fi
 note "reports compared: $(jq '.containers | length' "$REPLAY_REPORT") containers," \
 	"$(jq '[.containers[].processes | length] | add' "$REPLAY_REPORT") container processes," \
 	"$(jq -c '.summary | {processes, failed, findings}' "$REPLAY_REPORT")"
+
+# A replay creates no file anywhere, root's included: traced, no system call
+# that creates a file, a directory, a node or a link is made, and /dev/shm
+# and the working directory hold what they held.
+if command -v strace >/dev/null 2>&1; then
+	mkdir "$LIVE_TMP/cwd"
+	shm_before=$(ls -A /dev/shm | sort)
+	(cd "$LIVE_TMP/cwd" && timeout 120 strace -f -qq -o "$LIVE_TMP/replay.trace" \
+		-e trace=open,openat,openat2,creat,mkdir,mkdirat,mknod,mknodat,link,linkat,symlink,symlinkat,rename,renameat,renameat2 \
+		"$CAPAUDIT" --snapshot "$SNAP" --json >/dev/null 2>&1) || true
+	made=$(grep -E 'O_CREAT|O_TMPFILE|(creat|mkdir|mkdirat|mknod|mknodat|link|linkat|symlink|symlinkat|rename|renameat|renameat2)\(' \
+		"$LIVE_TMP/replay.trace" | grep -v ' = -1 ' || true)
+	[ -s "$LIVE_TMP/replay.trace" ] || fail_check "strace recorded nothing of the replay"
+	[ -z "$made" ] || fail_check "the replay made files: $(head -n 3 <<<"$made" | tr '\n' ' ')"
+	[ -z "$(ls -A "$LIVE_TMP/cwd")" ] || fail_check "the replay left files in its working directory"
+	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ] || fail_check "/dev/shm changed during the replay"
+	note "replay traced: $(wc -l <"$LIVE_TMP/replay.trace") opens and the like, none creating"
+else
+	note "strace is not installed: the replay's system calls are not traced"
+fi
 
 # ---------------------------------------------------------------------------
 # 4. The replay holds the test's containers, with the runtimes' sets
