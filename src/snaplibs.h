@@ -34,7 +34,9 @@
 	X(archive_read_new) \
 	X(archive_read_open_fd) \
 	X(archive_read_next_header) \
-	X(archive_read_support_filter_all) \
+	X(archive_read_support_filter_gzip) \
+	X(archive_read_support_filter_xz) \
+	X(archive_read_support_filter_zstd) \
 	X(archive_read_support_format_tar) \
 	X(archive_write_add_filter) \
 	X(archive_write_close) \
@@ -105,7 +107,9 @@ int snaplibs_load(struct ca_err *err);
 #define archive_read_new (*ca_snaplibs.archive_read_new)
 #define archive_read_open_fd (*ca_snaplibs.archive_read_open_fd)
 #define archive_read_next_header (*ca_snaplibs.archive_read_next_header)
-#define archive_read_support_filter_all (*ca_snaplibs.archive_read_support_filter_all)
+#define archive_read_support_filter_gzip (*ca_snaplibs.archive_read_support_filter_gzip)
+#define archive_read_support_filter_xz (*ca_snaplibs.archive_read_support_filter_xz)
+#define archive_read_support_filter_zstd (*ca_snaplibs.archive_read_support_filter_zstd)
 #define archive_read_support_format_tar (*ca_snaplibs.archive_read_support_format_tar)
 #define archive_write_add_filter (*ca_snaplibs.archive_write_add_filter)
 #define archive_write_close (*ca_snaplibs.archive_write_close)
