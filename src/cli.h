@@ -41,6 +41,9 @@ struct ca_cli {
 	const char *digest_file;
 	bool no_cmdline;
 	bool with_environ;
+	const char *case_id;		/* the case record: printable UTF-8, bounded */
+	const char *examiner;
+	const char *note;
 };
 
 /**

@@ -129,23 +129,40 @@ static int run_policy(const struct ca_cli *o)
 	return status;
 }
 
+/* "@what: @value", escaped: an archive from anywhere says what it likes. Nothing where it says nothing. */
+static void show_field(const char *what, const char *value)
+{
+	_cleanup_free_ char *clean = value ? esc_text(value, strlen(value)) : NULL;
+
+	if (value && *value)
+		printf("%s: %s\n", what, clean ? clean : "?");
+}
+
 static int run_verify(const struct ca_cli *o)
 {
-	_cleanup_free_ char *report = NULL;
 	_cleanup_close_ int fd = -1;
 	struct ca_err err = { 0 };
+	struct ca_verified v = { 0 };
 	int r;
 
 	r = userfile_open(o->archive, &fd, &err);
 	if (r == 0)
-		r = snapshot_verify(fd, o->archive, &report, &err);
+		r = snapshot_verify(fd, o->archive, &v, &err);
 	if (r < 0) {
 		warn_msg("%s", err.msg);
+		snapshot_verified_free(&v);
 		return EXIT_TROUBLE;
 	}
-	if (report)
-		fputs(report, stdout);
+	/* What the capture says of itself first, the members that belie it, the verdict last. */
+	show_field("host", v.meta.hostname);
+	show_field("captured", v.meta.capture_start);
+	show_field("case", v.meta.case_id);
+	show_field("examiner", v.meta.examiner);
+	show_field("note", v.meta.note);
+	if (v.report)
+		fputs(v.report, stdout);
 	printf("%s: %s\n", o->archive, r == CA_VERIFY_INTACT ? "intact" : "ALTERED");
+	snapshot_verified_free(&v);
 	return r == CA_VERIFY_INTACT ? EXIT_PASS : EXIT_FINDINGS;
 }
 
@@ -162,7 +179,7 @@ static int run(const struct ca_cli *o, char *command_line)
 		.report = !capture || o->format_given, .format = o->format, .text = &o->text,
 		.output = o->output_file, .archive = capture ? o->archive : NULL, .compress = o->compress,
 		.digest_file = o->digest_file, .no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
-		.command_line = command_line,
+		.command_line = command_line, .case_id = o->case_id, .examiner = o->examiner, .note = o->note,
 	};
 	struct ca_err err = { 0 };
 	struct ca_run r;
@@ -184,8 +201,11 @@ static int run(const struct ca_cli *o, char *command_line)
 		warn_msg("cannot drop privileges: %s", strerror(-r.drop_error));
 	if (r.privs_error)
 		warn_msg("cannot read the scanner's own privileges: %s", strerror(-r.privs_error));
+	/* The line for the case notes: the case it is for, what the archive is. */
 	if (r.sha256[0])
-		fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, r.sha256, r.seconds);
+		fprintf(stderr, "capaudit: snapshot %s: %s%s%ssha256 %s (%.3f s)\n", o->archive,
+			o->case_id ? "case " : "", o->case_id ? o->case_id : "", o->case_id ? ", " : "",
+			r.sha256, r.seconds);
 	if (rc < 0)
 		warn_msg("%s", err.msg[0] ? err.msg : strerror(-rc));
 	else if (warn_unread(&r.scan, r.source))

@@ -136,7 +136,8 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 		const struct ca_snapshot_opts snap = {
 			.fd = fileno(s.out.f), .name = o->archive, .compress = o->compress,
 			.no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
-			.command_line = o->command_line,
+			.command_line = o->command_line, .case_id = o->case_id, .examiner = o->examiner,
+			.note = o->note,
 		};
 
 		r = snapshot_open(&s.capture, &snap, err);

@@ -38,6 +38,9 @@ struct ca_run_opts {
 	bool no_cmdline;
 	bool with_environ;
 	const char *command_line;	/* capaudit's own, for the metadata */
+	const char *case_id;		/* the case record, for the metadata */
+	const char *examiner;
+	const char *note;
 };
 
 /* What it did, for main to speak of. */

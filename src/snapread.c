@@ -156,14 +156,26 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 	return memtree_seal(t, &dup) < 0 ? -EINVAL : 0;
 }
 
+/* The members a verification reads beyond their sums, each the first of its name. */
+struct held {
+	char *manifest, *meta;
+	size_t mlen, metalen;
+};
+
+static void held_free(struct held *h)
+{
+	free(h->manifest);
+	free(h->meta);
+}
+
 /*
  * Each member of the archive, as the manifest would give it (its type and
  * sum), into @got; what cannot be compared (another type of file, a member
  * that cannot be read) is noted at once and kept without a sum. The
- * manifest itself, in *@manifest.
+ * manifest itself, and the metadata's text, in @h.
  */
-static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, char **manifest,
-		     size_t *mlen, struct verify_report *w, struct ca_err *err)
+static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, struct held *h,
+		     struct verify_report *w, struct ca_err *err)
 {
 	struct archive_entry *e;
 	int rr;
@@ -178,11 +190,11 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 		if (!name)
 			return err_set(err, -ENOMEM, "%s: out of memory", path);
 		if (strcmp(name, CA_MANIFEST) == 0) {
-			if (*manifest) {
+			if (h->manifest) {
 				note(w, "duplicate", name);
 				continue;
 			}
-			if (read_member(a, e, manifest, mlen) < 0)
+			if (read_member(a, e, &h->manifest, &h->mlen) < 0)
 				return err_set(err, -EIO, "%s: cannot read its manifest", path);
 			continue;
 		}
@@ -201,6 +213,9 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 				comparable = false;
 			} else if (sha256_hex(data, len, sum) < 0) {
 				return err_set(err, -EIO, "%s: cannot compute a checksum", path);
+			} else if (!h->meta && strcmp(name, CA_SNAP_METADATA) == 0) {
+				h->meta = steal_pointer(&data);
+				h->metalen = len;
 			}
 			break;
 		default:
@@ -216,25 +231,25 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 	return 0;
 }
 
-int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err)
+int snapshot_verify(int fd, const char *path, struct ca_verified *v, struct ca_err *err)
 {
 	_cleanup_(archive_read_freep_) struct archive *a = NULL;
-	_cleanup_free_ char *manifest = NULL;
 	_cleanup_free_ bool *seen = NULL;
 	struct ca_memtree got = { 0 }, want = { 0 };
 	struct verify_report w = { 0 };
+	struct held h = { 0 };
 	const char *dup;
-	size_t mlen = 0, i;
+	size_t i;
 	int r;
 
-	*report = NULL;
+	memset(v, 0, sizeof(*v));
 	r = open_reader(fd, path, &a, err);
 	if (r == 0)
-		r = read_sums(a, path, &got, &manifest, &mlen, &w, err);
-	if (r == 0 && !manifest)
+		r = read_sums(a, path, &got, &h, &w, err);
+	if (r == 0 && !h.manifest)
 		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
 	if (r == 0) {
-		r = parse_manifest(manifest, mlen, &want);
+		r = parse_manifest(h.manifest, h.mlen, &want);
 		if (r < 0)
 			err_set(err, r, "%s: its manifest is malformed", path);
 	}
@@ -265,13 +280,26 @@ int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err)
 	for (i = 0; i < want.n; i++)
 		if (!seen[i])
 			note(&w, "missing", want.nodes[i].name);
-	*report = steal_pointer(&w.text);
+	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
+	if (h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) {
+		r = err_set(err, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	v->report = steal_pointer(&w.text);
 	r = w.altered ? CA_VERIFY_ALTERED : CA_VERIFY_INTACT;
 out:
 	free(w.text);
+	held_free(&h);
 	memtree_free(&got);
 	memtree_free(&want);
 	return r;
+}
+
+void snapshot_verified_free(struct ca_verified *v)
+{
+	free(v->report);
+	snapmeta_free(&v->meta);
+	memset(v, 0, sizeof(*v));
 }
 
 /*

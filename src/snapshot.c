@@ -446,6 +446,7 @@ static char *metadata(struct ca_snapshot *s, const struct ca_procroot *root, con
 		.capture_end = ended, .command_line = s->o.command_line,
 		.policy_source = policy->source, .no_cmdline = s->o.no_cmdline,
 		.with_environ = s->o.with_environ, .lsm_labels = s->lsm_labels,
+		.case_id = s->o.case_id, .examiner = s->o.examiner, .note = s->o.note,
 	};
 
 	/* The UTS namespace capaudit runs in names the host; boot id and release are the kernel's. */

@@ -21,6 +21,9 @@ struct ca_snapshot_opts {
 	bool no_cmdline;		/* leave out containers' command lines */
 	bool with_environ;		/* and take environ too */
 	const char *command_line;	/* capaudit's own, for the metadata */
+	const char *case_id;		/* the case record, for the metadata; NULL: none given */
+	const char *examiner;
+	const char *note;
 };
 
 /**
