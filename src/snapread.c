@@ -231,15 +231,46 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 	return 0;
 }
 
+/* Each member read (@got) against the manifest (@want): what is missing, added, altered, given twice. */
+static int compare(struct ca_memtree *got, const struct ca_memtree *want, struct verify_report *w)
+{
+	_cleanup_free_ bool *seen = calloc(want->n + 1, sizeof(*seen));
+	const char *dup;
+	size_t i;
+
+	if (!seen)
+		return -ENOMEM;
+	memtree_seal(got, &dup);	/* every name given twice is noted below */
+	for (i = 0; i < got->n; i++) {
+		const struct ca_memnode *g = &got->nodes[i], *m;
+
+		if (i > 0 && strcmp(got->nodes[i - 1].name, g->name) == 0) {
+			note(w, "duplicate", g->name);
+			continue;
+		}
+		if (!g->data)
+			continue;	/* noted as it was read */
+		m = memtree_find(want, g->name);
+		if (!m) {
+			note(w, "added", g->name);
+			continue;
+		}
+		seen[m - want->nodes] = true;
+		if (m->type != g->type || strcmp(m->data, g->data) != 0)
+			note(w, "altered", g->name);
+	}
+	for (i = 0; i < want->n; i++)
+		if (!seen[i])
+			note(w, "missing", want->nodes[i].name);
+	return 0;
+}
+
 int snapshot_verify(int fd, const char *path, struct ca_verified *v, struct ca_err *err)
 {
 	_cleanup_(archive_read_freep_) struct archive *a = NULL;
-	_cleanup_free_ bool *seen = NULL;
 	struct ca_memtree got = { 0 }, want = { 0 };
 	struct verify_report w = { 0 };
 	struct held h = { 0 };
-	const char *dup;
-	size_t i;
 	int r;
 
 	memset(v, 0, sizeof(*v));
@@ -249,37 +280,22 @@ int snapshot_verify(int fd, const char *path, struct ca_verified *v, struct ca_e
 	if (r == 0 && !h.manifest)
 		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
 	if (r == 0) {
+		/*
+		 * capaudit writes no manifest it cannot read back: one that is
+		 * malformed was altered, and there is nothing to compare with.
+		 */
 		r = parse_manifest(h.manifest, h.mlen, &want);
+		if (r == -EINVAL) {
+			note(&w, "altered", CA_MANIFEST " (malformed)");
+			r = 0;
+		} else if (r == 0) {
+			r = compare(&got, &want, &w);
+		}
 		if (r < 0)
-			err_set(err, r, "%s: its manifest is malformed", path);
+			err_set(err, r, "%s: out of memory", path);
 	}
-	seen = r == 0 ? calloc(want.n + 1, sizeof(*seen)) : NULL;
-	if (r == 0 && !seen)
-		r = err_set(err, -ENOMEM, "%s: out of memory", path);
 	if (r < 0)
 		goto out;
-	memtree_seal(&got, &dup);	/* every name given twice is noted below */
-	for (i = 0; i < got.n; i++) {
-		const struct ca_memnode *g = &got.nodes[i], *m;
-
-		if (i > 0 && strcmp(got.nodes[i - 1].name, g->name) == 0) {
-			note(&w, "duplicate", g->name);
-			continue;
-		}
-		if (!g->data)
-			continue;	/* noted as it was read */
-		m = memtree_find(&want, g->name);
-		if (!m) {
-			note(&w, "added", g->name);
-			continue;
-		}
-		seen[m - want.nodes] = true;
-		if (m->type != g->type || strcmp(m->data, g->data) != 0)
-			note(&w, "altered", g->name);
-	}
-	for (i = 0; i < want.n; i++)
-		if (!seen[i])
-			note(&w, "missing", want.nodes[i].name);
 	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
 	if (h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) {
 		r = err_set(err, -ENOMEM, "%s: out of memory", path);
