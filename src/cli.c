@@ -22,6 +22,7 @@ enum {
 	OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
 	OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
 	OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG, OPT_CASE, OPT_EXAMINER, OPT_NOTE,
+	OPT_SIGN, OPT_KEY,
 };
 
 /* The commands an option goes with; any other given it is a usage error. */
@@ -60,10 +61,12 @@ static const struct opt {
 	{ "no-cmdline", no_argument, OPT_NO_CMDLINE, FOR_CAPTURE, "snapshot FILE" },
 	{ "with-environ", no_argument, OPT_WITH_ENVIRON, FOR_CAPTURE, "snapshot FILE" },
 	{ "digest-file", required_argument, OPT_DIGEST_FILE, FOR_CAPTURE, "snapshot FILE" },
+	{ "sign", required_argument, OPT_SIGN, FOR_CAPTURE, "snapshot FILE" },
 	{ "case", required_argument, OPT_CASE, FOR_CAPTURE, "snapshot FILE" },
 	{ "examiner", required_argument, OPT_EXAMINER, FOR_CAPTURE, "snapshot FILE" },
 	{ "note", required_argument, OPT_NOTE, FOR_CAPTURE, "snapshot FILE" },
 	{ "verify", no_argument, OPT_VERIFY, FOR_VERIFY, "snapshot FILE" },
+	{ "key", required_argument, OPT_KEY, FOR_VERIFY, "snapshot --verify FILE" },
 	{ "debug", required_argument, OPT_DEBUG, FOR_ANY, NULL },
 	{ "help", no_argument, 'h', FOR_ANY, NULL },
 	{ "version", no_argument, 'V', FOR_ANY, NULL },
@@ -81,7 +84,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: capaudit [scan] [options]\n"
 	      "       capaudit snapshot FILE [options]\n"
-	      "       capaudit snapshot --verify FILE\n"
+	      "       capaudit snapshot --verify FILE [--key PUB]\n"
 	      "       capaudit policy check FILE\n"
 	      "       capaudit policy show [FILE]\n"
 	      "\n"
@@ -120,10 +123,12 @@ void cli_usage(FILE *out)
 	      "      --no-cmdline       leave out containers' command lines (they can hold secrets)\n"
 	      "      --with-environ     take every process's environment too\n"
 	      "      --digest-file F    write the archive's SHA-256 to F as well\n"
+	      "      --sign KEY         sign it with the Ed25519 or ECDSA private key in KEY\n"
 	      "      --case ID          the case the capture is for, into its metadata\n"
 	      "      --examiner NAME    who takes it\n"
 	      "      --note TEXT        a line of the responder's own\n"
 	      "      --verify           check a snapshot against its manifest\n"
+	      "      --key PUB          and that the public key in PUB signed it\n"
 	      "\n"
 	      "Commands:\n"
 	      "  scan                 audit (the default)\n"
@@ -132,7 +137,8 @@ void cli_usage(FILE *out)
 	      "  policy show [FILE]   print the policy in force, presets expanded\n"
 	      "\n"
 	      "Exit status: 0 no failing finding, 1 failing findings, 2 usage, policy or\n"
-	      "I/O error, or (with --strict) an incomplete audit.\n"
+	      "I/O error, or (with --strict) an incomplete audit. snapshot --verify: 0\n"
+	      "intact, 1 altered, 3 intact but not signed by the key of --key.\n"
 	      "\n"
 	      "See capaudit(8) and capaudit.ini(5).\n",
 	      out);
@@ -254,6 +260,12 @@ static int take(struct ca_cli *o, int c, const char *arg, struct ca_err *err)
 		break;
 	case OPT_DIGEST_FILE:
 		o->digest_file = arg;
+		break;
+	case OPT_SIGN:
+		o->sign = arg;
+		break;
+	case OPT_KEY:
+		o->key = arg;
 		break;
 	case OPT_CASE:
 		return case_field("case", arg, CA_META_FIELD_MAX, &o->case_id, err);

@@ -53,7 +53,7 @@ char *snapmeta_write(const struct ca_snapmeta *m)
 	    put(o, "with_environ", json_object_new_boolean(m->with_environ)) &&
 	    put(o, "lsm_labels", json_object_new_boolean(m->lsm_labels)) &&
 	    put_given(o, "case_id", m->case_id) && put_given(o, "examiner", m->examiner) &&
-	    put_given(o, "note", m->note))
+	    put_given(o, "note", m->note) && put_given(o, "signer_fingerprint", m->signer_fingerprint))
 		text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -106,7 +106,8 @@ int snapmeta_read(const char *text, size_t len, struct ca_snapmeta *m)
 	    (r = get_str(o, "policy_source", &m->policy_source)) < 0 ||
 	    (r = get_str(o, "case_id", &m->case_id)) < 0 ||
 	    (r = get_str(o, "examiner", &m->examiner)) < 0 ||
-	    (r = get_str(o, "note", &m->note)) < 0)
+	    (r = get_str(o, "note", &m->note)) < 0 ||
+	    (r = get_str(o, "signer_fingerprint", &m->signer_fingerprint)) < 0)
 		snapmeta_free(m);
 	if (r == 0 && json_object_object_get_ex(o, "capture_window_seconds", &v) &&
 	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
@@ -130,5 +131,6 @@ void snapmeta_free(struct ca_snapmeta *m)
 	free((char *)m->case_id);
 	free((char *)m->examiner);
 	free((char *)m->note);
+	free((char *)m->signer_fingerprint);
 	memset(m, 0, sizeof(*m));
 }

@@ -27,6 +27,7 @@ struct ca_snapmeta {
 	const char *case_id;
 	const char *examiner;
 	const char *note;
+	const char *signer_fingerprint;	/* "SHA256:<hex>" of signer.pub; NULL: not signed */
 };
 
 /**

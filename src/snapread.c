@@ -13,6 +13,7 @@
 #include "snaplibs.h"
 #include "snapmeta.h"
 #include "snapread.h"
+#include "snapsign.h"
 #include "snapwriter.h"
 
 static void archive_read_freep_(struct archive **a)
@@ -52,6 +53,10 @@ static int open_reader(int fd, const char *path, struct archive **out, struct ca
 
 static size_t size_max(const char *name)
 {
+	if (!strcmp(name, CA_SNAP_SIGNATURE))
+		return CA_SIG_MAX;
+	if (!strcmp(name, CA_SNAP_SIGNER))
+		return CA_KEY_FILE_MAX;
 	return !strcmp(name, CA_MANIFEST) || !strcmp(name, CA_SNAP_ERRORS) ? CA_SNAP_LIST_MAX
 									  : CA_SNAP_MEMBER_MAX;
 }
@@ -158,21 +163,24 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 
 /* The members a verification reads beyond their sums, each the first of its name. */
 struct held {
-	char *manifest, *meta;
-	size_t mlen, metalen;
+	char *manifest, *meta, *sig, *pub;
+	size_t mlen, metalen, siglen, publen;
 };
 
 static void held_free(struct held *h)
 {
 	free(h->manifest);
 	free(h->meta);
+	free(h->sig);
+	free(h->pub);
 }
 
 /*
  * Each member of the archive, as the manifest would give it (its type and
  * sum), into @got; what cannot be compared (another type of file, a member
  * that cannot be read) is noted at once and kept without a sum. The
- * manifest itself, and the metadata's text, in @h.
+ * manifest and its signature, which it does not name, and the text of the
+ * metadata and the signer's key, in @h.
  */
 static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, struct held *h,
 		     struct verify_report *w, struct ca_err *err)
@@ -198,6 +206,13 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 				return err_set(err, -EIO, "%s: cannot read its manifest", path);
 			continue;
 		}
+		if (strcmp(name, CA_SNAP_SIGNATURE) == 0) {
+			if (h->sig)
+				note(w, "duplicate", name);
+			else if (archive_entry_filetype(e) != AE_IFREG || read_member(a, e, &h->sig, &h->siglen) < 0)
+				note(w, "unreadable", name);
+			continue;
+		}
 		switch (archive_entry_filetype(e)) {
 		case AE_IFDIR:
 			type = CA_NODE_DIR;
@@ -216,6 +231,9 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 			} else if (!h->meta && strcmp(name, CA_SNAP_METADATA) == 0) {
 				h->meta = steal_pointer(&data);
 				h->metalen = len;
+			} else if (!h->pub && strcmp(name, CA_SNAP_SIGNER) == 0) {
+				h->pub = steal_pointer(&data);
+				h->publen = len;
 			}
 			break;
 		default:
@@ -265,7 +283,48 @@ static int compare(struct ca_memtree *got, const struct ca_memtree *want, struct
 	return 0;
 }
 
-int snapshot_verify(int fd, const char *path, struct ca_verified *v, struct ca_err *err)
+/*
+ * The signature: signer.pub's (which the manifest covers, and the metadata
+ * names by its fingerprint) over the manifest's very bytes, or the archive
+ * was altered. Whose key signer.pub is, only a key the caller holds can say.
+ */
+static int check_signature(const struct held *h, struct ca_verified *v, struct verify_report *w)
+{
+	struct ca_snapkey *signer = NULL;
+	struct ca_err kerr = { 0 };
+	const char *named = v->meta.signer_fingerprint;
+	int r;
+
+	if (!h->sig && !h->pub) {
+		if (named)
+			note(w, "missing", CA_SNAP_SIGNATURE " (" CA_SNAP_METADATA " names a signer)");
+		return 0;
+	}
+	if (!h->sig || !h->pub) {
+		note(w, "missing", h->sig ? CA_SNAP_SIGNER : CA_SNAP_SIGNATURE);
+		return 0;
+	}
+	r = snapsign_key_parse(h->pub, h->publen, CA_SNAP_SIGNER, CA_KEY_PUBLIC, &signer, &kerr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		note(w, "unreadable", CA_SNAP_SIGNER " (no Ed25519, P-256 or P-384 public key)");
+		return 0;
+	}
+	r = snapsign_verify(signer, h->manifest, h->mlen, (const unsigned char *)h->sig, h->siglen);
+	if (r == 0) {
+		note(w, "altered", CA_SNAP_SIGNATURE " or " CA_MANIFEST " (the signature does not verify)");
+	} else if (r > 0) {
+		snprintf(v->signer, sizeof(v->signer), "%s", snapsign_fingerprint(signer));
+		if (!named || strcmp(named, v->signer) != 0)
+			note(w, "altered", CA_SNAP_METADATA " (its signer_fingerprint is not " CA_SNAP_SIGNER "'s)");
+	}
+	snapsign_key_free(signer);
+	return r < 0 ? r : 0;
+}
+
+int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, struct ca_verified *v,
+		    struct ca_err *err)
 {
 	_cleanup_(archive_read_freep_) struct archive *a = NULL;
 	struct ca_memtree got = { 0 }, want = { 0 };
@@ -297,12 +356,18 @@ int snapshot_verify(int fd, const char *path, struct ca_verified *v, struct ca_e
 	if (r < 0)
 		goto out;
 	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
-	if (h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) {
+	if ((h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) ||
+	    check_signature(&h, v, &w) < 0) {
 		r = err_set(err, -ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	v->report = steal_pointer(&w.text);
-	r = w.altered ? CA_VERIFY_ALTERED : CA_VERIFY_INTACT;
+	if (w.altered)
+		r = CA_VERIFY_ALTERED;
+	else if (key && strcmp(v->signer, snapsign_fingerprint(key)) != 0)
+		r = CA_VERIFY_NOT_BY_KEY;
+	else
+		r = CA_VERIFY_INTACT;
 out:
 	free(w.text);
 	held_free(&h);
@@ -321,7 +386,8 @@ void snapshot_verified_free(struct ca_verified *v)
 /*
  * A member a snapshot may hold: "proc/" and digits, files and directories
  * under a pid, namespace links as the kernel spells them, and the four
- * files of its own. Nothing absolute, no "..", no empty component.
+ * files of its own, the signer's key and the signature. Nothing absolute,
+ * no "..", no empty component.
  */
 static bool member_ok(const char *name, int type, const char *link)
 {
@@ -338,7 +404,8 @@ static bool member_ok(const char *name, int type, const char *link)
 		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
 			return false;
 	if (type == AE_IFREG && (!strcmp(name, CA_SNAP_ERRORS) || !strcmp(name, CA_SNAP_METADATA) ||
-				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST)))
+				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST) ||
+				 !strcmp(name, CA_SNAP_SIGNER) || !strcmp(name, CA_SNAP_SIGNATURE)))
 		return true;
 	if (strncmp(name, "proc/", 5) != 0)
 		return false;
@@ -378,8 +445,9 @@ static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, 
 				       name, size_max(name));
 		if (++count > CA_SNAP_MEMBERS_MAX)
 			return err_set(err, -EFBIG, "%s: more than %u members", path, CA_SNAP_MEMBERS_MAX);
-		/* A replay checks nothing against the manifest: snapshot --verify does. */
-		if (strcmp(name, CA_MANIFEST) == 0)
+		/* A replay checks nothing against the manifest or its signature: snapshot --verify does. */
+		if (strcmp(name, CA_MANIFEST) == 0 || strcmp(name, CA_SNAP_SIGNATURE) == 0 ||
+		    strcmp(name, CA_SNAP_SIGNER) == 0)
 			continue;
 		copy = member_name(e);
 		if (!copy)

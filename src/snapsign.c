@@ -140,8 +140,8 @@ int snapsign_key_parse(const char *text, size_t len, const char *name, enum ca_k
 					 : PEM_read_bio_PUBKEY(b, NULL, no_passphrase, &asked);
 	BIO_free(b);
 	if (!k->pkey) {
-		const char *why = crypto_reason();
-
+		/* libcrypto's reason ("unsupported", of every decoder tried) says less than what we see */
+		ERR_clear_error();
 		if (asked)
 			r = err_set(err, -EINVAL, "%s: an encrypted key: capaudit takes the key unencrypted, "
 				    "from removable media or standard input (-)", name);
@@ -151,9 +151,11 @@ int snapsign_key_parse(const char *text, size_t len, const char *name, enum ca_k
 			r = err_set(err, -EINVAL, "%s: a private key: --key takes the public key "
 				    "(openssl pkey -in KEY -pubout), and the private key stays off this machine",
 				    name);
+		else if (kind == CA_KEY_PRIVATE)
+			r = err_set(err, -EINVAL, "%s: not a PEM private key (as openssl genpkey writes one)", name);
 		else
-			r = err_set(err, -EINVAL, "%s: not a PEM %s key (%s)", name,
-				    kind == CA_KEY_PRIVATE ? "private" : "public", why);
+			r = err_set(err, -EINVAL, "%s: not a PEM public key (as openssl pkey -pubout writes one)",
+				    name);
 	} else {
 		r = kind_of(k->pkey, name, &k->md, err);
 		if (r == 0 && (r = describe(k)) < 0)

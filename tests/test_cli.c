@@ -52,6 +52,10 @@ static void commands(void **state)
 	assert_string_equal(o.note, "after");
 	assert_int_equal(parse("snapshot --verify x.tar", &o, msg), 0);
 	assert_int_equal(o.cmd, CA_CMD_VERIFY);
+	assert_int_equal(parse("snapshot --verify x.tar --key k.pub", &o, msg), 0);
+	assert_string_equal(o.key, "k.pub");
+	assert_int_equal(parse("snapshot x.tar --sign k.pem", &o, msg), 0);
+	assert_string_equal(o.sign, "k.pem");
 	assert_int_equal(parse("policy show", &o, msg), 0);
 	assert_true(o.cmd == CA_CMD_POLICY_SHOW && !o.policy_arg);
 	assert_int_equal(parse("policy check p.ini", &o, msg), 0);
@@ -91,6 +95,8 @@ static void mistakes(void **state)
 		{ "policy check p.ini --no-cmdline", "--no-cmdline goes with snapshot FILE" },
 		{ "snapshot x.tar --snapshot y.tar", "--snapshot goes with scan" },
 		{ "--case IR-7", "--case goes with snapshot FILE" },
+		{ "snapshot --verify x.tar --sign k.pem", "--sign goes with snapshot FILE" },
+		{ "snapshot x.tar --key k.pub", "--key goes with snapshot --verify FILE" },
 		{ "snapshot --verify x.tar --note n", "--note goes with snapshot FILE" },
 		{ "snapshot x.tar --examiner=", "--examiner: empty" },
 		{ "snapshot x.tar --note=\x1b[2J", "--note: a control character or invalid UTF-8: one line of text, "

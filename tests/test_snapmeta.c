@@ -21,6 +21,7 @@ static void round_trip(void **state)
 		.capture_window = 0.25, .command_line = "capaudit snapshot x.tar", .policy_source = "built-in",
 		.no_cmdline = true, .lsm_labels = true, .case_id = "IR-2026-0042",
 		.examiner = "J. M\xc3\xbcller", .note = "taken after the alert\non node-7",
+		.signer_fingerprint = "SHA256:592e3868f1f1cc7b5e96c4f13346c28ad2e5b10270057b436e5b693e4d36e074",
 	}, back;
 	char *text = snapmeta_write(&m);
 
@@ -40,17 +41,19 @@ static void round_trip(void **state)
 	assert_string_equal(back.case_id, "IR-2026-0042");
 	assert_string_equal(back.examiner, "J. M\xc3\xbcller");
 	assert_string_equal(back.note, "taken after the alert\\x0aon node-7");
+	assert_string_equal(back.signer_fingerprint, m.signer_fingerprint);
 	snapmeta_free(&back);
 	free(text);
 
 	/* none given: null, read back as none */
-	m.case_id = m.examiner = m.note = NULL;
+	m.case_id = m.examiner = m.note = m.signer_fingerprint = NULL;
 	text = snapmeta_write(&m);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"case_id\": null"));
 	assert_int_equal(snapmeta_read(text, strlen(text), &back), 0);
 	assert_null(back.case_id);
 	assert_null(back.note);
+	assert_null(back.signer_fingerprint);
 	snapmeta_free(&back);
 	free(text);
 }

@@ -50,7 +50,7 @@ static void verify(void)
 	int r;
 
 	rewind_input();
-	r = snapshot_verify(input, "fuzz.tar", &v, &err);
+	r = snapshot_verify(input, "fuzz.tar", NULL, &v, &err);
 
 	if (r < 0) {
 		FUZZ_ASSERT(v.report == NULL);
