@@ -10,7 +10,9 @@
 
 #include "cli.h"
 #include "debug.h"
+#include "esc.h"
 #include "runtime.h"
+#include "snapmeta.h"
 
 #ifndef CAPAUDIT_POLICY_FILE
 #define CAPAUDIT_POLICY_FILE "/etc/capaudit/policy.ini"
@@ -19,7 +21,8 @@
 enum {
 	OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
 	OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
-	OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG,
+	OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG, OPT_CASE, OPT_EXAMINER, OPT_NOTE,
+	OPT_SIGN, OPT_KEY,
 };
 
 /* The commands an option goes with; any other given it is a usage error. */
@@ -60,7 +63,12 @@ static const struct opt {
 	{ "no-cmdline", no_argument, OPT_NO_CMDLINE, FOR_CAPTURE, "snapshot FILE" },
 	{ "with-environ", no_argument, OPT_WITH_ENVIRON, FOR_CAPTURE, "snapshot FILE" },
 	{ "digest-file", required_argument, OPT_DIGEST_FILE, FOR_CAPTURE, "snapshot FILE" },
+	{ "sign", required_argument, OPT_SIGN, FOR_CAPTURE, "snapshot FILE" },
+	{ "case", required_argument, OPT_CASE, FOR_CAPTURE, "snapshot FILE" },
+	{ "examiner", required_argument, OPT_EXAMINER, FOR_CAPTURE, "snapshot FILE" },
+	{ "note", required_argument, OPT_NOTE, FOR_CAPTURE, "snapshot FILE" },
 	{ "verify", no_argument, OPT_VERIFY, FOR_VERIFY, "snapshot FILE" },
+	{ "key", required_argument, OPT_KEY, FOR_VERIFY, "snapshot --verify FILE" },
 	{ "debug", required_argument, OPT_DEBUG, FOR_ANY, NULL },
 	{ "help", no_argument, 'h', FOR_ANY, NULL },
 	{ "version", no_argument, 'V', FOR_ANY, NULL },
@@ -78,7 +86,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: capaudit [scan] [options]\n"
 	      "       capaudit snapshot FILE [options]\n"
-	      "       capaudit snapshot --verify FILE\n"
+	      "       capaudit snapshot --verify FILE [--key PUB]\n"
 	      "       capaudit policy check FILE\n"
 	      "       capaudit policy show [FILE]\n"
 	      "       capaudit diff OLD NEW [options]\n"
@@ -118,7 +126,12 @@ void cli_usage(FILE *out)
 	      "      --no-cmdline       leave out containers' command lines (they can hold secrets)\n"
 	      "      --with-environ     take every process's environment too\n"
 	      "      --digest-file F    write the archive's SHA-256 to F as well\n"
+	      "      --sign KEY         sign it with the Ed25519 or ECDSA private key in KEY\n"
+	      "      --case ID          the case the capture is for, into its metadata\n"
+	      "      --examiner NAME    who takes it\n"
+	      "      --note TEXT        a line of the responder's own\n"
 	      "      --verify           check a snapshot against its manifest\n"
+	      "      --key PUB          and that the public key in PUB signed it\n"
 	      "\n"
 	      "Commands:\n"
 	      "  scan                 audit (the default)\n"
@@ -129,10 +142,31 @@ void cli_usage(FILE *out)
 	      "                       live for this host): exit 1 for a new failing finding\n"
 	      "\n"
 	      "Exit status: 0 no failing finding, 1 failing findings, 2 usage, policy or\n"
-	      "I/O error, or (with --strict) an incomplete audit.\n"
+	      "I/O error, or (with --strict) an incomplete audit. snapshot --verify: 0\n"
+	      "intact, 1 altered, 3 intact but not signed by the key of --key.\n"
 	      "\n"
 	      "See capaudit(8) and capaudit.ini(5).\n",
 	      out);
+}
+
+/*
+ * A field of the case record (--case, --examiner, --note): kept as typed,
+ * or refused, never rewritten: evidence that differs from what the
+ * responder wrote, by an escape, would be theirs no longer.
+ */
+static int case_field(const char *opt, const char *arg, size_t max, const char **out, struct ca_err *err)
+{
+	size_t n = strlen(arg);
+
+	if (n == 0)
+		return err_set(err, -EINVAL, "--%s: empty", opt);
+	if (n > max)
+		return err_set(err, -EINVAL, "--%s: longer than %zu bytes", opt, max);
+	if (!esc_is_printable(arg, n))
+		return err_set(err, -EINVAL, "--%s: a control character or invalid UTF-8: one line of text, "
+			       "as it is to be recorded", opt);
+	*out = arg;
+	return 0;
 }
 
 /* The value of one option; 0, or -EINVAL with @err. */
@@ -232,6 +266,18 @@ static int take(struct ca_cli *o, int c, const char *arg, struct ca_err *err)
 	case OPT_DIGEST_FILE:
 		o->digest_file = arg;
 		break;
+	case OPT_SIGN:
+		o->sign = arg;
+		break;
+	case OPT_KEY:
+		o->key = arg;
+		break;
+	case OPT_CASE:
+		return case_field("case", arg, CA_META_FIELD_MAX, &o->case_id, err);
+	case OPT_EXAMINER:
+		return case_field("examiner", arg, CA_META_FIELD_MAX, &o->examiner, err);
+	case OPT_NOTE:
+		return case_field("note", arg, CA_META_NOTE_MAX, &o->note, err);
 	case OPT_VERIFY:
 		break;		/* it makes snapshot FILE a verify */
 	case OPT_DEBUG:

@@ -43,6 +43,11 @@ struct ca_cli {
 	const char *digest_file;
 	bool no_cmdline;
 	bool with_environ;
+	const char *sign;		/* snapshot FILE --sign KEY */
+	const char *key;		/* snapshot --verify FILE --key PUB */
+	const char *case_id;		/* the case record: printable UTF-8, bounded */
+	const char *examiner;
+	const char *note;
 };
 
 /**

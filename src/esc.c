@@ -49,6 +49,12 @@ static bool is_c1(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
+/* Whether the character of @n bytes at @s (0: no valid UTF-8) is a control (C0, DEL, C1) or invalid. */
+static bool is_control(const unsigned char *s, size_t n)
+{
+	return n == 0 || is_c1(s, n) || (n == 1 && (s[0] < 0x20 || s[0] == 0x7f));
+}
+
 static char *escape(const char *str, size_t len, bool spaces)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -66,8 +72,7 @@ static char *escape(const char *str, size_t len, bool spaces)
 	o = out;
 	while (i < len) {
 		size_t n = esc_utf8_len(s + i, len - i);
-		bool unsafe = n == 0 || is_c1(s + i, n) ||
-			      (n == 1 && (s[i] < 0x20 || s[i] == 0x7f || (spaces && s[i] == ' '))) ||
+		bool unsafe = is_control(s + i, n) || (spaces && s[i] == ' ') ||
 			      (s[i] == '\\' && i + 1 < len && s[i + 1] == 'x');
 
 		if (unsafe) {
@@ -97,4 +102,18 @@ char *esc_text(const char *s, size_t len)
 char *esc_word(const char *s, size_t len)
 {
 	return escape(s, len, true);
+}
+
+bool esc_is_printable(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = esc_utf8_len(s + i, len - i);
+		if (is_control(s + i, n))
+			return false;
+		i += n;
+	}
+	return true;
 }

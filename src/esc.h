@@ -3,6 +3,7 @@
 #ifndef CAPAUDIT_ESC_H
 #define CAPAUDIT_ESC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /**
@@ -28,5 +29,12 @@ char *esc_word(const char *s, size_t len);
  * code points above U+10FFFF are invalid.
  */
 size_t esc_utf8_len(const unsigned char *s, size_t len);
+
+/**
+ * esc_is_printable() - whether the @len bytes at @s are valid UTF-8 without
+ * a control character (C0, DEL, C1): text esc_text() leaves as it is but
+ * for a backslash before an 'x'.
+ */
+bool esc_is_printable(const char *s, size_t len);
 
 #endif

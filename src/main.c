@@ -19,17 +19,19 @@
 #include "privs.h"
 #include "runtime.h"
 #include "snapread.h"
+#include "snapsign.h"
 #include "userfile.h"
 
 #ifndef CAPAUDIT_POLICY_FILE
 #define CAPAUDIT_POLICY_FILE "/etc/capaudit/policy.ini"
 #endif
 
-/* Exit status: 2 wins over 1, and 1 over 0. */
+/* Exit status: 2 wins over 1, and 1 over 0 (and over 3). */
 enum {
 	EXIT_PASS = 0,
-	EXIT_FINDINGS = 1,
+	EXIT_FINDINGS = 1,		/* snapshot --verify: altered */
 	EXIT_TROUBLE = 2,
+	EXIT_NOT_BY_KEY = 3,		/* snapshot --verify --key: intact, but not signed by that key */
 };
 
 static void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -129,24 +131,79 @@ static int run_policy(const struct ca_cli *o)
 	return status;
 }
 
+/* "@what: @value", escaped: an archive from anywhere says what it likes. Nothing where it says nothing. */
+static void show_field(const char *what, const char *value)
+{
+	_cleanup_free_ char *clean = value ? esc_text(value, strlen(value)) : NULL;
+
+	if (value && *value)
+		printf("%s: %s\n", what, clean ? clean : "?");
+}
+
+/* The verdict's line, last: whether intact, and whose signature it bears. */
+static int say_verdict(const struct ca_cli *o, int verdict, const struct ca_verified *v,
+		       const struct ca_snapkey *key)
+{
+	const char *fp = key ? snapsign_fingerprint(key) : NULL;
+
+	switch (verdict) {
+	case CA_VERIFY_ALTERED:
+		printf("%s: ALTERED\n", o->archive);
+		return EXIT_FINDINGS;
+	case CA_VERIFY_NOT_BY_KEY:
+		if (v->signer[0])
+			printf("%s: intact, but NOT signed by %s (%s): signed by %s\n", o->archive, o->key, fp,
+			       v->signer);
+		else
+			printf("%s: intact, but NOT signed, so not by %s (%s)\n", o->archive, o->key, fp);
+		return EXIT_NOT_BY_KEY;
+	}
+	if (key)
+		printf("%s: intact, signed by %s (%s)\n", o->archive, o->key, fp);
+	else if (v->signer[0])
+		printf("%s: intact; signed by %s, not checked: give --key\n", o->archive, v->signer);
+	else
+		printf("%s: intact\n", o->archive);
+	return EXIT_PASS;
+}
+
 static int run_verify(const struct ca_cli *o)
 {
-	_cleanup_free_ char *report = NULL;
 	_cleanup_close_ int fd = -1;
+	struct ca_snapkey *key = NULL;
 	struct ca_err err = { 0 };
-	int r;
+	struct ca_verified v = { 0 };
+	int r = 0, status;
 
-	r = userfile_open(o->archive, &fd, &err);
-	if (r == 0)
-		r = snapshot_verify(fd, o->archive, &report, &err);
-	if (r < 0) {
-		warn_msg("%s", err.msg);
+	if (o->key && strcmp(o->key, "-") == 0 && strcmp(o->archive, "-") == 0) {
+		warn_msg("snapshot --verify -: the archive takes standard input; --key cannot");
 		return EXIT_TROUBLE;
 	}
-	if (report)
-		fputs(report, stdout);
-	printf("%s: %s\n", o->archive, r == CA_VERIFY_INTACT ? "intact" : "ALTERED");
-	return r == CA_VERIFY_INTACT ? EXIT_PASS : EXIT_FINDINGS;
+	/* A key that is none stops the check before the archive is read. */
+	if (o->key)
+		r = snapsign_key_read(o->key, CA_KEY_PUBLIC, &key, &err);
+	if (r == 0)
+		r = userfile_open(o->archive, &fd, &err);
+	if (r == 0)
+		r = snapshot_verify(fd, o->archive, key, &v, &err);
+	if (r < 0) {
+		warn_msg("%s", err.msg);
+		snapshot_verified_free(&v);
+		snapsign_key_free(key);
+		return EXIT_TROUBLE;
+	}
+	/* What the capture says of itself first, the members that belie it, the verdict last. */
+	show_field("host", v.meta.hostname);
+	show_field("captured", v.meta.capture_start);
+	show_field("case", v.meta.case_id);
+	show_field("examiner", v.meta.examiner);
+	show_field("note", v.meta.note);
+	if (v.report)
+		fputs(v.report, stdout);
+	status = say_verdict(o, r, &v, key);
+	snapshot_verified_free(&v);
+	snapsign_key_free(key);
+	return status;
 }
 
 /*
@@ -162,7 +219,8 @@ static int run(const struct ca_cli *o, char *command_line)
 		.report = !capture || o->format_given, .format = o->format, .text = &o->text,
 		.output = o->output_file, .archive = capture ? o->archive : NULL, .compress = o->compress,
 		.digest_file = o->digest_file, .no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
-		.command_line = command_line,
+		.command_line = command_line, .sign = o->sign, .case_id = o->case_id, .examiner = o->examiner,
+		.note = o->note,
 	};
 	struct ca_err err = { 0 };
 	struct ca_run r;
@@ -184,8 +242,11 @@ static int run(const struct ca_cli *o, char *command_line)
 		warn_msg("cannot drop privileges: %s", strerror(-r.drop_error));
 	if (r.privs_error)
 		warn_msg("cannot read the scanner's own privileges: %s", strerror(-r.privs_error));
+	/* The line for the case notes: the case it is for, what the archive is, who signed it. */
 	if (r.sha256[0])
-		fprintf(stderr, "capaudit: snapshot %s: sha256 %s (%.3f s)\n", o->archive, r.sha256, r.seconds);
+		fprintf(stderr, "capaudit: snapshot %s: %s%s%ssha256 %s%s%s (%.3f s)\n", o->archive,
+			o->case_id ? "case " : "", o->case_id ? o->case_id : "", o->case_id ? ", " : "",
+			r.sha256, r.signer[0] ? ", signed by " : "", r.signer, r.seconds);
 	if (rc < 0)
 		warn_msg("%s", err.msg[0] ? err.msg : strerror(-rc));
 	else if (warn_unread(&r.scan, r.source))

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@ struct stages {
 	struct ca_procroot root;
 	struct ca_output out, digest;
 	struct ca_snapshot *capture;
+	struct ca_snapkey *key;		/* signs the capture */
 };
 
 static double now(clockid_t clock)
@@ -80,6 +82,8 @@ static int finish_capture(const struct ca_run_opts *o, struct stages *s, struct 
 	if (run->nothing_read)
 		return 0;
 	util_hex(sha, sizeof(sha), run->sha256);
+	if (s->key)
+		snprintf(run->signer, sizeof(run->signer), "%s", snapsign_fingerprint(s->key));
 	if (!o->digest_file)
 		return 0;
 	r = fprintf(s->digest.f, "%s  %s\n", run->sha256, o->archive) < 0 ? -EIO
@@ -128,6 +132,9 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 	memset(run, 0, sizeof(*run));
 	/* A mistake in the policy stops everything before anything is read. */
 	r = o->policy || !o->replay ? policy_load_named(o->policy, o->default_policy, &s.policy, err) : 0;
+	/* And so does a key that cannot sign: read before the outputs, it leaves nothing behind. */
+	if (r == 0 && o->archive && o->sign)
+		r = snapsign_key_read(o->sign, CA_KEY_PRIVATE, &s.key, err);
 	if (r == 0)
 		r = open_source(o, &s, err);
 	if (r == 0 && !(run->source = strdup(s.root.path)))
@@ -141,7 +148,8 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 		const struct ca_snapshot_opts snap = {
 			.fd = fileno(s.out.f), .name = o->archive, .compress = o->compress,
 			.no_cmdline = o->no_cmdline, .with_environ = o->with_environ,
-			.command_line = o->command_line,
+			.command_line = o->command_line, .sign = s.key, .case_id = o->case_id,
+			.examiner = o->examiner, .note = o->note,
 		};
 
 		r = snapshot_open(&s.capture, &snap, err);
@@ -164,6 +172,7 @@ out:
 	userfile_output_close(&s.digest, false);
 	procroot_close(&s.root);
 	policy_free(s.policy);
+	snapsign_key_free(s.key);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "scan.h"
 #include "select.h"
+#include "snapsign.h"
 #include "snapwriter.h"
 #include "util.h"
 
@@ -40,6 +41,10 @@ struct ca_run_opts {
 	bool no_cmdline;
 	bool with_environ;
 	const char *command_line;	/* capaudit's own, for the metadata */
+	const char *sign;		/* the private key file that signs the manifest, or NULL */
+	const char *case_id;		/* the case record, for the metadata */
+	const char *examiner;
+	const char *note;
 };
 
 /* What it did, for main to speak of. */
@@ -54,6 +59,7 @@ struct ca_run {
 	int drop_error;			/* the kernel refused a drop (-errno), or 0 */
 	int privs_error;		/* the scanner's own privileges could not be read, or 0 */
 	char sha256[2 * CA_SHA256_LEN + 1];	/* a capture's archive; "" where none */
+	char signer[CA_FINGERPRINT_LEN + 1];	/* the fingerprint of the key that signed it; "" where none */
 	double seconds;			/* from the start of the scan to the end of the capture */
 };
 

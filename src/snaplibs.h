@@ -9,7 +9,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "util.h"
 
@@ -51,15 +55,35 @@
 	X(archive_write_set_filter_option)
 
 #define SNAPLIBS_CRYPTO(X) \
+	X(BIO_ctrl) \
+	X(BIO_free) \
+	X(BIO_new) \
+	X(BIO_new_mem_buf) \
+	X(BIO_s_mem) \
+	X(ERR_clear_error) \
+	X(ERR_peek_last_error) \
+	X(ERR_reason_error_string) \
 	X(EVP_Digest) \
 	X(EVP_DigestFinal_ex) \
 	X(EVP_DigestInit_ex) \
+	X(EVP_DigestSign) \
+	X(EVP_DigestSignInit_ex) \
 	X(EVP_DigestUpdate) \
+	X(EVP_DigestVerify) \
+	X(EVP_DigestVerifyInit_ex) \
 	X(EVP_MD_CTX_free) \
 	X(EVP_MD_CTX_new) \
 	X(EVP_MD_fetch) \
 	X(EVP_MD_free) \
-	X(EVP_sha256)
+	X(EVP_PKEY_free) \
+	X(EVP_PKEY_get0_type_name) \
+	X(EVP_PKEY_get_group_name) \
+	X(EVP_PKEY_is_a) \
+	X(EVP_sha256) \
+	X(PEM_read_bio_PUBKEY) \
+	X(PEM_read_bio_PrivateKey) \
+	X(PEM_write_bio_PUBKEY) \
+	X(i2d_PUBKEY)
 
 #define SNAPLIBS_FIELD(f) __typeof__(f) *f;
 struct ca_snaplibs {
@@ -79,15 +103,35 @@ int snaplibs_load(struct ca_err *err);
 
 /* The snapshot code calls them by their own names, through the table. */
 #ifndef SNAPLIBS_NO_REDIRECT
+#define BIO_ctrl (*ca_snaplibs.BIO_ctrl)
+#define BIO_free (*ca_snaplibs.BIO_free)
+#define BIO_new (*ca_snaplibs.BIO_new)
+#define BIO_new_mem_buf (*ca_snaplibs.BIO_new_mem_buf)
+#define BIO_s_mem (*ca_snaplibs.BIO_s_mem)
+#define ERR_clear_error (*ca_snaplibs.ERR_clear_error)
+#define ERR_peek_last_error (*ca_snaplibs.ERR_peek_last_error)
+#define ERR_reason_error_string (*ca_snaplibs.ERR_reason_error_string)
 #define EVP_Digest (*ca_snaplibs.EVP_Digest)
 #define EVP_DigestFinal_ex (*ca_snaplibs.EVP_DigestFinal_ex)
 #define EVP_DigestInit_ex (*ca_snaplibs.EVP_DigestInit_ex)
+#define EVP_DigestSign (*ca_snaplibs.EVP_DigestSign)
+#define EVP_DigestSignInit_ex (*ca_snaplibs.EVP_DigestSignInit_ex)
 #define EVP_DigestUpdate (*ca_snaplibs.EVP_DigestUpdate)
+#define EVP_DigestVerify (*ca_snaplibs.EVP_DigestVerify)
+#define EVP_DigestVerifyInit_ex (*ca_snaplibs.EVP_DigestVerifyInit_ex)
 #define EVP_MD_CTX_free (*ca_snaplibs.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (*ca_snaplibs.EVP_MD_CTX_new)
 #define EVP_MD_fetch (*ca_snaplibs.EVP_MD_fetch)
 #define EVP_MD_free (*ca_snaplibs.EVP_MD_free)
+#define EVP_PKEY_free (*ca_snaplibs.EVP_PKEY_free)
+#define EVP_PKEY_get0_type_name (*ca_snaplibs.EVP_PKEY_get0_type_name)
+#define EVP_PKEY_get_group_name (*ca_snaplibs.EVP_PKEY_get_group_name)
+#define EVP_PKEY_is_a (*ca_snaplibs.EVP_PKEY_is_a)
 #define EVP_sha256 (*ca_snaplibs.EVP_sha256)
+#define PEM_read_bio_PUBKEY (*ca_snaplibs.PEM_read_bio_PUBKEY)
+#define PEM_read_bio_PrivateKey (*ca_snaplibs.PEM_read_bio_PrivateKey)
+#define PEM_write_bio_PUBKEY (*ca_snaplibs.PEM_write_bio_PUBKEY)
+#define i2d_PUBKEY (*ca_snaplibs.i2d_PUBKEY)
 #define archive_entry_filetype (*ca_snaplibs.archive_entry_filetype)
 #define archive_entry_free (*ca_snaplibs.archive_entry_free)
 #define archive_entry_hardlink (*ca_snaplibs.archive_entry_hardlink)

@@ -30,6 +30,14 @@ static bool put_read(struct json_object *o, const char *key, const char *s)
 	return clean && put_str(o, key, clean);
 }
 
+/* A case field: null where none was given, as typed where it is printable UTF-8, else made so. */
+static bool put_given(struct json_object *o, const char *key, const char *s)
+{
+	if (!s)
+		return json_object_object_add(o, key, NULL) == 0;
+	return esc_is_printable(s, strlen(s)) ? put_str(o, key, s) : put_read(o, key, s);
+}
+
 char *snapmeta_write(const struct ca_snapmeta *m)
 {
 	struct json_object *o = json_object_new_object();
@@ -43,7 +51,9 @@ char *snapmeta_write(const struct ca_snapmeta *m)
 	    put_str(o, "policy_source", m->policy_source) &&
 	    put(o, "no_cmdline", json_object_new_boolean(m->no_cmdline)) &&
 	    put(o, "with_environ", json_object_new_boolean(m->with_environ)) &&
-	    put(o, "lsm_labels", json_object_new_boolean(m->lsm_labels)))
+	    put(o, "lsm_labels", json_object_new_boolean(m->lsm_labels)) &&
+	    put_given(o, "case_id", m->case_id) && put_given(o, "examiner", m->examiner) &&
+	    put_given(o, "note", m->note) && put_given(o, "signer_fingerprint", m->signer_fingerprint))
 		text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -93,7 +103,11 @@ int snapmeta_read(const char *text, size_t len, struct ca_snapmeta *m)
 	    (r = get_str(o, "capture_start", &m->capture_start)) < 0 ||
 	    (r = get_str(o, "capture_end", &m->capture_end)) < 0 ||
 	    (r = get_str(o, "command_line", &m->command_line)) < 0 ||
-	    (r = get_str(o, "policy_source", &m->policy_source)) < 0)
+	    (r = get_str(o, "policy_source", &m->policy_source)) < 0 ||
+	    (r = get_str(o, "case_id", &m->case_id)) < 0 ||
+	    (r = get_str(o, "examiner", &m->examiner)) < 0 ||
+	    (r = get_str(o, "note", &m->note)) < 0 ||
+	    (r = get_str(o, "signer_fingerprint", &m->signer_fingerprint)) < 0)
 		snapmeta_free(m);
 	if (r == 0 && json_object_object_get_ex(o, "capture_window_seconds", &v) &&
 	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
@@ -114,5 +128,9 @@ void snapmeta_free(struct ca_snapmeta *m)
 	free((char *)m->capture_end);
 	free((char *)m->command_line);
 	free((char *)m->policy_source);
+	free((char *)m->case_id);
+	free((char *)m->examiner);
+	free((char *)m->note);
+	free((char *)m->signer_fingerprint);
 	memset(m, 0, sizeof(*m));
 }

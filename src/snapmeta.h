@@ -6,6 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The bounds of the case record's fields: an id or a name, and a note. */
+#define CA_META_FIELD_MAX 256
+#define CA_META_NOTE_MAX 4096
+
 /* What metadata.json says (schema_version 1, capaudit(8), SNAPSHOTS); read, the strings are ours. */
 struct ca_snapmeta {
 	const char *hostname;
@@ -19,12 +23,18 @@ struct ca_snapmeta {
 	bool no_cmdline;
 	bool with_environ;
 	bool lsm_labels;
+	/* the case record a responder gave (--case, --examiner, --note); NULL: none */
+	const char *case_id;
+	const char *examiner;
+	const char *note;
+	const char *signer_fingerprint;	/* "SHA256:<hex>" of signer.pub; NULL: not signed */
 };
 
 /**
  * snapmeta_write() - @m as metadata.json's text; what was read from the
  * host (its name, release, boot id: a tree's are anyone's) made valid UTF-8
- * without control characters first.
+ * without control characters first, and so is a case field that is not
+ * already (the command line refuses one). A case field that is NULL is null.
  * Returns a string the caller frees, or NULL with errno set.
  */
 char *snapmeta_write(const struct ca_snapmeta *m);

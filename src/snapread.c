@@ -13,6 +13,7 @@
 #include "snaplibs.h"
 #include "snapmeta.h"
 #include "snapread.h"
+#include "snapsign.h"
 #include "snapwriter.h"
 
 static void archive_read_freep_(struct archive **a)
@@ -60,6 +61,10 @@ static int open_reader(int fd, const char *path, struct archive **out, struct ca
 
 static size_t size_max(const char *name)
 {
+	if (!strcmp(name, CA_SNAP_SIGNATURE))
+		return CA_SIG_MAX;
+	if (!strcmp(name, CA_SNAP_SIGNER))
+		return CA_KEY_FILE_MAX;
 	return !strcmp(name, CA_MANIFEST) || !strcmp(name, CA_SNAP_ERRORS) ? CA_SNAP_LIST_MAX
 									  : CA_SNAP_MEMBER_MAX;
 }
@@ -164,14 +169,29 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 	return memtree_seal(t, &dup) < 0 ? -EINVAL : 0;
 }
 
+/* The members a verification reads beyond their sums, each the first of its name. */
+struct held {
+	char *manifest, *meta, *sig, *pub;
+	size_t mlen, metalen, siglen, publen;
+};
+
+static void held_free(struct held *h)
+{
+	free(h->manifest);
+	free(h->meta);
+	free(h->sig);
+	free(h->pub);
+}
+
 /*
  * Each member of the archive, as the manifest would give it (its type and
  * sum), into @got; what cannot be compared (another type of file, a member
  * that cannot be read) is noted at once and kept without a sum. The
- * manifest itself, in *@manifest.
+ * manifest and its signature, which it does not name, and the text of the
+ * metadata and the signer's key, in @h.
  */
-static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, char **manifest,
-		     size_t *mlen, struct verify_report *w, struct ca_err *err)
+static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, struct held *h,
+		     struct verify_report *w, struct ca_err *err)
 {
 	struct archive_entry *e;
 	int rr;
@@ -186,12 +206,19 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 		if (!name)
 			return err_set(err, -ENOMEM, "%s: out of memory", path);
 		if (strcmp(name, CA_MANIFEST) == 0) {
-			if (*manifest) {
+			if (h->manifest) {
 				note(w, "duplicate", name);
 				continue;
 			}
-			if (read_member(a, e, manifest, mlen) < 0)
+			if (read_member(a, e, &h->manifest, &h->mlen) < 0)
 				return err_set(err, -EIO, "%s: cannot read its manifest", path);
+			continue;
+		}
+		if (strcmp(name, CA_SNAP_SIGNATURE) == 0) {
+			if (h->sig)
+				note(w, "duplicate", name);
+			else if (archive_entry_filetype(e) != AE_IFREG || read_member(a, e, &h->sig, &h->siglen) < 0)
+				note(w, "unreadable", name);
 			continue;
 		}
 		switch (archive_entry_filetype(e)) {
@@ -209,6 +236,12 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 				comparable = false;
 			} else if (sha256_hex(data, len, sum) < 0) {
 				return err_set(err, -EIO, "%s: cannot compute a checksum", path);
+			} else if (!h->meta && strcmp(name, CA_SNAP_METADATA) == 0) {
+				h->meta = steal_pointer(&data);
+				h->metalen = len;
+			} else if (!h->pub && strcmp(name, CA_SNAP_SIGNER) == 0) {
+				h->pub = steal_pointer(&data);
+				h->publen = len;
 			}
 			break;
 		default:
@@ -224,68 +257,145 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 	return 0;
 }
 
-int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err)
+/* Each member read (@got) against the manifest (@want): what is missing, added, altered, given twice. */
+static int compare(struct ca_memtree *got, const struct ca_memtree *want, struct verify_report *w)
 {
-	_cleanup_(archive_read_freep_) struct archive *a = NULL;
-	_cleanup_free_ char *manifest = NULL;
-	_cleanup_free_ bool *seen = NULL;
-	struct ca_memtree got = { 0 }, want = { 0 };
-	struct verify_report w = { 0 };
+	_cleanup_free_ bool *seen = calloc(want->n + 1, sizeof(*seen));
 	const char *dup;
-	size_t mlen = 0, i;
-	int r;
+	size_t i;
 
-	*report = NULL;
-	r = open_reader(fd, path, &a, err);
-	if (r == 0)
-		r = read_sums(a, path, &got, &manifest, &mlen, &w, err);
-	if (r == 0 && !manifest)
-		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
-	if (r == 0) {
-		r = parse_manifest(manifest, mlen, &want);
-		if (r < 0)
-			err_set(err, r, "%s: its manifest is malformed", path);
-	}
-	seen = r == 0 ? calloc(want.n + 1, sizeof(*seen)) : NULL;
-	if (r == 0 && !seen)
-		r = err_set(err, -ENOMEM, "%s: out of memory", path);
-	if (r < 0)
-		goto out;
-	memtree_seal(&got, &dup);	/* every name given twice is noted below */
-	for (i = 0; i < got.n; i++) {
-		const struct ca_memnode *g = &got.nodes[i], *m;
+	if (!seen)
+		return -ENOMEM;
+	memtree_seal(got, &dup);	/* every name given twice is noted below */
+	for (i = 0; i < got->n; i++) {
+		const struct ca_memnode *g = &got->nodes[i], *m;
 
-		if (i > 0 && strcmp(got.nodes[i - 1].name, g->name) == 0) {
-			note(&w, "duplicate", g->name);
+		if (i > 0 && strcmp(got->nodes[i - 1].name, g->name) == 0) {
+			note(w, "duplicate", g->name);
 			continue;
 		}
 		if (!g->data)
 			continue;	/* noted as it was read */
-		m = memtree_find(&want, g->name);
+		m = memtree_find(want, g->name);
 		if (!m) {
-			note(&w, "added", g->name);
+			note(w, "added", g->name);
 			continue;
 		}
-		seen[m - want.nodes] = true;
+		seen[m - want->nodes] = true;
 		if (m->type != g->type || strcmp(m->data, g->data) != 0)
-			note(&w, "altered", g->name);
+			note(w, "altered", g->name);
 	}
-	for (i = 0; i < want.n; i++)
+	for (i = 0; i < want->n; i++)
 		if (!seen[i])
-			note(&w, "missing", want.nodes[i].name);
-	*report = steal_pointer(&w.text);
-	r = w.altered ? CA_VERIFY_ALTERED : CA_VERIFY_INTACT;
+			note(w, "missing", want->nodes[i].name);
+	return 0;
+}
+
+/*
+ * The signature: signer.pub's (which the manifest covers, and the metadata
+ * names by its fingerprint) over the manifest's very bytes, or the archive
+ * was altered. Whose key signer.pub is, only a key the caller holds can say.
+ */
+static int check_signature(const struct held *h, struct ca_verified *v, struct verify_report *w)
+{
+	struct ca_snapkey *signer = NULL;
+	struct ca_err kerr = { 0 };
+	const char *named = v->meta.signer_fingerprint;
+	int r;
+
+	if (!h->sig && !h->pub) {
+		if (named)
+			note(w, "missing", CA_SNAP_SIGNATURE " (" CA_SNAP_METADATA " names a signer)");
+		return 0;
+	}
+	if (!h->sig || !h->pub) {
+		note(w, "missing", h->sig ? CA_SNAP_SIGNER : CA_SNAP_SIGNATURE);
+		return 0;
+	}
+	r = snapsign_key_parse(h->pub, h->publen, CA_SNAP_SIGNER, CA_KEY_PUBLIC, &signer, &kerr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		note(w, "unreadable", CA_SNAP_SIGNER " (no Ed25519, P-256 or P-384 public key)");
+		return 0;
+	}
+	r = snapsign_verify(signer, h->manifest, h->mlen, (const unsigned char *)h->sig, h->siglen);
+	if (r == 0) {
+		note(w, "altered", CA_SNAP_SIGNATURE " or " CA_MANIFEST " (the signature does not verify)");
+	} else if (r > 0) {
+		snprintf(v->signer, sizeof(v->signer), "%s", snapsign_fingerprint(signer));
+		if (!named || strcmp(named, v->signer) != 0)
+			note(w, "altered", CA_SNAP_METADATA " (its signer_fingerprint is not " CA_SNAP_SIGNER "'s)");
+	}
+	snapsign_key_free(signer);
+	return r < 0 ? r : 0;
+}
+
+int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, struct ca_verified *v,
+		    struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	struct ca_memtree got = { 0 }, want = { 0 };
+	struct verify_report w = { 0 };
+	struct held h = { 0 };
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	r = open_reader(fd, path, &a, err);
+	if (r == 0)
+		r = read_sums(a, path, &got, &h, &w, err);
+	if (r == 0 && !h.manifest)
+		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
+	if (r == 0) {
+		/*
+		 * capaudit writes no manifest it cannot read back: one that is
+		 * malformed was altered, and there is nothing to compare with.
+		 */
+		r = parse_manifest(h.manifest, h.mlen, &want);
+		if (r == -EINVAL) {
+			note(&w, "altered", CA_MANIFEST " (malformed)");
+			r = 0;
+		} else if (r == 0) {
+			r = compare(&got, &want, &w);
+		}
+		if (r < 0)
+			err_set(err, r, "%s: out of memory", path);
+	}
+	if (r < 0)
+		goto out;
+	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
+	if ((h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) ||
+	    check_signature(&h, v, &w) < 0) {
+		r = err_set(err, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	v->report = steal_pointer(&w.text);
+	if (w.altered)
+		r = CA_VERIFY_ALTERED;
+	else if (key && strcmp(v->signer, snapsign_fingerprint(key)) != 0)
+		r = CA_VERIFY_NOT_BY_KEY;
+	else
+		r = CA_VERIFY_INTACT;
 out:
 	free(w.text);
+	held_free(&h);
 	memtree_free(&got);
 	memtree_free(&want);
 	return r;
 }
 
+void snapshot_verified_free(struct ca_verified *v)
+{
+	free(v->report);
+	snapmeta_free(&v->meta);
+	memset(v, 0, sizeof(*v));
+}
+
 /*
  * A member a snapshot may hold: "proc/" and digits, files and directories
  * under a pid, namespace links as the kernel spells them, and the four
- * files of its own. Nothing absolute, no "..", no empty component.
+ * files of its own, the signer's key and the signature. Nothing absolute,
+ * no "..", no empty component.
  */
 static bool member_ok(const char *name, int type, const char *link)
 {
@@ -302,7 +412,8 @@ static bool member_ok(const char *name, int type, const char *link)
 		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
 			return false;
 	if (type == AE_IFREG && (!strcmp(name, CA_SNAP_ERRORS) || !strcmp(name, CA_SNAP_METADATA) ||
-				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST)))
+				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST) ||
+				 !strcmp(name, CA_SNAP_SIGNER) || !strcmp(name, CA_SNAP_SIGNATURE)))
 		return true;
 	if (strncmp(name, "proc/", 5) != 0)
 		return false;
@@ -342,8 +453,9 @@ static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, 
 				       name, size_max(name));
 		if (++count > CA_SNAP_MEMBERS_MAX)
 			return err_set(err, -EFBIG, "%s: more than %u members", path, CA_SNAP_MEMBERS_MAX);
-		/* A replay checks nothing against the manifest: snapshot --verify does. */
-		if (strcmp(name, CA_MANIFEST) == 0)
+		/* A replay checks nothing against the manifest or its signature: snapshot --verify does. */
+		if (strcmp(name, CA_MANIFEST) == 0 || strcmp(name, CA_SNAP_SIGNATURE) == 0 ||
+		    strcmp(name, CA_SNAP_SIGNER) == 0)
 			continue;
 		copy = member_name(e);
 		if (!copy)

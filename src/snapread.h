@@ -5,6 +5,8 @@
 
 #include "policy.h"
 #include "procroot.h"
+#include "snapmeta.h"
+#include "snapsign.h"
 #include "util.h"
 
 /*
@@ -19,19 +21,37 @@
 
 /* Verdicts of snapshot_verify(). */
 enum ca_verify {
-	CA_VERIFY_INTACT,
+	CA_VERIFY_INTACT,		/* as written, and signed by the key given where one was */
 	CA_VERIFY_ALTERED,
+	CA_VERIFY_NOT_BY_KEY,		/* as written, but not signed by the key given: by another, or unsigned */
+};
+
+/* What snapshot_verify() found beside its verdict; the caller's, for snapshot_verified_free(). */
+struct ca_verified {
+	char *report;			/* "<what>: <member>" lines; NULL where there is nothing to say */
+	struct ca_snapmeta meta;	/* its metadata.json as it reads; strings NULL where it says none */
+	char signer[CA_FINGERPRINT_LEN + 1];	/* signer.pub's, where its signature verifies; else "" */
 };
 
 /**
  * snapshot_verify() - check every member of the archive read from @fd
- * (named @path in messages) against its manifest, in one pass: a pipe does.
- * Returns CA_VERIFY_INTACT or CA_VERIFY_ALTERED, with @report (the caller's
- * to free) listing each member missing, added, altered, duplicate or
- * unreadable; or a negative errno where the archive cannot be read, with
- * @err saying why.
+ * (named @path in messages) against its manifest, in one pass: a pipe does;
+ * where it is signed, the manifest against its signature by the key it
+ * holds, and that key against @key where @key is not NULL.
+ * Returns CA_VERIFY_INTACT, CA_VERIFY_ALTERED (which wins) or
+ * CA_VERIFY_NOT_BY_KEY, with @v->report listing each member missing, added,
+ * altered, duplicate or unreadable, @v->signer the key that signed it and
+ * @v->meta what the metadata says (to be believed only where intact); or a
+ * negative errno where the archive cannot be read, with @err saying why.
+ * @v is to be released with snapshot_verified_free() either way.
  */
-int snapshot_verify(int fd, const char *path, char **report, struct ca_err *err);
+int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, struct ca_verified *v,
+		    struct ca_err *err);
+
+/**
+ * snapshot_verified_free() - release what snapshot_verify() left in @v, and clear it.
+ */
+void snapshot_verified_free(struct ca_verified *v);
 
 /**
  * snapshot_replay_open() - read the archive on @fd (named @path) in place,

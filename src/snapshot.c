@@ -279,7 +279,7 @@ int snapshot_open(struct ca_snapshot **out, const struct ca_snapshot_opts *o, st
 	if (filter < 0)
 		return filter;
 	s = calloc(1, sizeof(*s));
-	if (!s || snapwriter_new(&s->w, o->fd, filter, o->name, now) < 0) {
+	if (!s || snapwriter_new(&s->w, o->fd, filter, o->name, now, o->sign) < 0) {
 		free(s);
 		return err_set(err, -ENOMEM, "%s: out of memory", o->name);
 	}
@@ -437,6 +437,8 @@ static char *metadata(struct ca_snapshot *s, const struct ca_procroot *root, con
 		.capture_start = s->started, .capture_end = ended, .command_line = s->o.command_line,
 		.policy_source = policy->source, .no_cmdline = s->o.no_cmdline,
 		.with_environ = s->o.with_environ, .lsm_labels = s->lsm_labels,
+		.case_id = s->o.case_id, .examiner = s->o.examiner, .note = s->o.note,
+		.signer_fingerprint = s->o.sign ? snapsign_fingerprint(s->o.sign) : NULL,
 	};
 
 	/* The UTS namespace capaudit runs in names the host; boot id and release are the kernel's. */
@@ -465,6 +467,13 @@ int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const 
 	if (f)
 		fclose(f);
 	add_own(s, CA_SNAP_POLICY, pol ? pol : "", pol ? pol_len : 0);
+	/* Before the manifest, which covers it, as the metadata's fingerprint names it: no key can be swapped in. */
+	if (s->o.sign) {
+		size_t pem_len;
+		const char *pem = snapsign_public_pem(s->o.sign, &pem_len);
+
+		add_own(s, CA_SNAP_SIGNER, pem, pem_len);
+	}
 	/* before the errors member: its reads of host files may fail too */
 	meta = metadata(s, root, policy);
 	add_own(s, CA_SNAP_ERRORS, s->errors ? s->errors : "", s->errors_len);

@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "procroot.h"
 #include "scan.h"
+#include "snapsign.h"
 #include "snapwriter.h"
 #include "util.h"
 
@@ -21,6 +22,10 @@ struct ca_snapshot_opts {
 	bool no_cmdline;		/* leave out containers' command lines */
 	bool with_environ;		/* and take environ too */
 	const char *command_line;	/* capaudit's own, for the metadata */
+	const struct ca_snapkey *sign;	/* signs the manifest (outlives the snapshot); NULL: unsigned */
+	const char *case_id;		/* the case record, for the metadata; NULL: none given */
+	const char *examiner;
+	const char *note;
 };
 
 /**
@@ -41,8 +46,9 @@ const struct ca_recorder *snapshot_recorder(struct ca_snapshot *s);
 /**
  * snapshot_close() - add what a responder needs beyond the scan's own reads
  * (command lines, uid and gid maps, LSM labels, every namespace link), the
- * policy in force, the failures to replay, the metadata and the manifest;
- * finish the archive; put the SHA-256 of all its bytes in @digest. Frees @s.
+ * policy in force, the failures to replay, the signer's public key, the
+ * metadata, the manifest and its signature; finish the archive; put the
+ * SHA-256 of all its bytes in @digest. Frees @s.
  * Returns 0, or a negative errno with @err saying why.
  */
 int snapshot_close(struct ca_snapshot *s, const struct ca_procroot *root, const struct ca_scan *scan,

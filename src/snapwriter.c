@@ -18,6 +18,7 @@
 
 #include "privs.h"
 #include "snaplibs.h"
+#include "snapsign.h"
 #include "snapwriter.h"
 
 /*
@@ -77,6 +78,7 @@ struct ca_snapwriter {
 	int fd, filter;
 	const char *name;
 	time_t mtime;
+	const struct ca_snapkey *key;	/* signs the manifest; NULL: unsigned */
 	struct archive *a;
 	struct archive_entry *entry;	/* reused for every member */
 	EVP_MD *sha256;			/* fetched once: EVP_sha256() is looked up at every init */
@@ -283,42 +285,75 @@ static void batch_write(struct ca_snapwriter *w, const struct batch *b)
 	}
 }
 
-/* The manifest names every member but itself; it goes last, read back from its memfd. */
-static void manifest_write(struct ca_snapwriter *w)
+/* A member of capaudit's own that the manifest does not name: the manifest, its signature. */
+static void own_write(struct ca_snapwriter *w, const char *name, const char *data, size_t len)
 {
 	struct archive_entry *e = w->entry;
-	off_t at = 0;
+	size_t at = 0;
 
-	if (w->manifest_fd >= 0 && manifest_flush(w) < 0)
-		return;
-	archive_entry_set_pathname(e, CA_MANIFEST);
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_mtime(e, w->mtime, 0);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_symlink(e, NULL);
-	archive_entry_set_size(e, (la_int64_t)(w->manifest_spilled + (off_t)w->manifest_len));
+	archive_entry_set_size(e, (la_int64_t)len);
 	if (archive_write_header(w->a, e) != ARCHIVE_OK) {
-		fail_archive(w, CA_MANIFEST);
+		fail_archive(w, name);
 		return;
 	}
-	while (at < w->manifest_spilled) {
-		ssize_t n = pread(w->manifest_fd, w->manifest, MANIFEST_BUF, at);
+	while (at < len) {
+		size_t n = len - at < MANIFEST_BUF ? len - at : MANIFEST_BUF;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fail(w, n < 0 ? -errno : -EIO, CA_MANIFEST);
-			return;
-		}
-		if (archive_write_data(w->a, w->manifest, (size_t)n) != n) {
-			fail_archive(w, CA_MANIFEST);
+		if (archive_write_data(w->a, data + at, n) != (la_ssize_t)n) {
+			fail_archive(w, name);
 			return;
 		}
 		at += n;
 	}
-	/* never spilled: the buffer holds it all */
-	if (w->manifest_fd < 0 && w->manifest_len &&
-	    archive_write_data(w->a, w->manifest, w->manifest_len) != (la_ssize_t)w->manifest_len)
-		fail_archive(w, CA_MANIFEST);
+}
+
+/* The signature of the manifest's @len bytes at @text, after it. */
+static void signature_write(struct ca_snapwriter *w, const char *text, size_t len)
+{
+	unsigned char sig[CA_SIG_MAX];
+	struct ca_err err = { 0 };
+	size_t n = 0;
+
+	if (snapsign_sign(w->key, text, len, sig, &n, &err) < 0)
+		fail_with(w, -EIO, err.msg);
+	else
+		own_write(w, CA_SNAP_SIGNATURE, (const char *)sig, n);
+}
+
+/*
+ * The manifest names every member but itself; it goes last, then its
+ * signature. What spilled to the memfd is mapped whole, not read back a
+ * buffer at a time: Ed25519 signs a message whole (there is no
+ * EVP_DigestSignUpdate() for it), and the bytes signed are the very bytes
+ * archived.
+ */
+static void manifest_write(struct ca_snapwriter *w)
+{
+	const char *text = w->manifest;
+	size_t len = w->manifest_len;
+	void *map = NULL;
+
+	if (w->manifest_fd >= 0) {
+		if (manifest_flush(w) < 0)
+			return;
+		len = (size_t)w->manifest_spilled;
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, w->manifest_fd, 0);
+		if (map == MAP_FAILED) {
+			fail(w, -errno, CA_MANIFEST);
+			return;
+		}
+		text = map;
+	}
+	own_write(w, CA_MANIFEST, text, len);
+	if (!w->err && w->key)
+		signature_write(w, text, len);
+	if (map)
+		munmap(map, len);
 }
 
 static void archive_finish(struct ca_snapwriter *w)
@@ -456,7 +491,8 @@ static struct batch *batch_get(struct ca_snapwriter *w, size_t need)
 	return b;
 }
 
-int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *name, time_t mtime)
+int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *name, time_t mtime,
+		   const struct ca_snapkey *key)
 {
 	struct ca_snapwriter *w = calloc(1, sizeof(*w));
 
@@ -475,6 +511,7 @@ int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *n
 	w->filter = filter;
 	w->name = name;
 	w->mtime = mtime;
+	w->key = key;
 	w->manifest_fd = -1;
 	*out = w;
 	return 0;

@@ -16,19 +16,25 @@
 #define CA_SNAP_ERRORS "errors"			/* "<errno> <rel>" a line: the reads that failed */
 #define CA_SNAP_METADATA "metadata.json"
 #define CA_SNAP_POLICY "policy.ini"		/* the policy in force, as policy show writes it */
+#define CA_SNAP_SIGNER "signer.pub"		/* the signer's public key, PEM; in the manifest */
+/* The signature of the manifest's bytes: after it, the one member it cannot name. */
+#define CA_SNAP_SIGNATURE "manifest.sig"
 
 struct ca_snapwriter;
+struct ca_snapkey;
 
 /**
  * snapwriter_new() - prepare to write a ustar archive to @fd, compressed with
  * the libarchive filter @filter (ARCHIVE_FILTER_*), every member stamped
- * @mtime; @name names the archive in messages and must outlive the writer.
+ * @mtime, its manifest signed with @key where it is not NULL; @name and
+ * @key must outlive the writer, @name names the archive in messages.
  * Nothing is loaded and no thread starts until the first member: the caller
  * drops its privileges in between, and the thread holds only what is left.
  * Returns 0 and *@out (the caller's, for snapwriter_close() or
  * snapwriter_free()), or -ENOMEM.
  */
-int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *name, time_t mtime);
+int snapwriter_new(struct ca_snapwriter **out, int fd, int filter, const char *name, time_t mtime,
+		   const struct ca_snapkey *key);
 
 /**
  * snapwriter_add() - hand over one member: @type 'f' (a file of @len bytes of
@@ -42,8 +48,8 @@ int snapwriter_add(struct ca_snapwriter *w, char type, const char *name, size_t 
 		   const char *data, size_t len);
 
 /**
- * snapwriter_close() - write the manifest last, finish the archive and free
- * @w. Returns 0 with the SHA-256 of every byte written to the file in
+ * snapwriter_close() - write the manifest last (and its signature after
+ * it), finish the archive and free @w. Returns 0 with the SHA-256 of every byte written to the file in
  * @digest, or a negative errno with @err filled.
  */
 int snapwriter_close(struct ca_snapwriter *w, unsigned char digest[CA_SHA256_LEN],

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The attacker's test. As nobody, plant at every path root capaudit writes
 # (-O, snapshot FILE, --digest-file) or reads (--policy, policy check and
-# show, --snapshot, snapshot --verify, --proc-root) a symbolic link to a
-# root-owned file, a symbolic link to /dev/zero, a fifo, a directory, a hard
-# link to the root-owned file and a symbolic link on the way there, in a
+# show, --snapshot, snapshot --verify, --proc-root, the keys of --sign and
+# --key) a symbolic link to a root-owned file, a symbolic link to
+# /dev/zero, a fifo, a directory, a hard link to the root-owned file and a
+# symbolic link on the way there, in a
 # sticky world-writable directory (/tmp) and in a directory nobody owns (a
 # service account's, node_exporter's textfile directory); then run root
 # capaudit with the kernel's protected_symlinks, protected_fifos,
@@ -72,6 +73,8 @@ declare -A cmds=(
 	[replay]='"$capaudit" --snapshot "$P"'
 	[verify]='"$capaudit" snapshot --verify "$P"'
 	[root]='"$capaudit" -p built-in --proc-root "$P"'
+	[sign]='"$capaudit" snapshot "$tmp/out/s.tar" -p built-in --proc-root "$fixtures/quiet" --sign "$P"'
+	[key]='"$capaudit" snapshot --verify "$tmp/good.tar" --key "$P"'
 )
 outputs="output snapshot digest"
 # expect USE KIND: the exit status and the message that capaudit(8) gives.
@@ -94,7 +97,7 @@ expect() {
 n=0
 for d in shared svc; do
 	for kind in link zero fifo dir hardlink way; do
-		for use in output snapshot digest policy check show replay verify root; do
+		for use in output snapshot digest policy check show replay verify root sign key; do
 			n=$((n + 1))
 			rm -rf "${tmp:?}/$d/"* "${tmp:?}/out/"*
 			plant "$kind" "$tmp/$d/p.tar"

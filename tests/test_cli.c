@@ -46,8 +46,16 @@ static void commands(void **state)
 	assert_int_equal(o.cmd, CA_CMD_SNAPSHOT);
 	assert_string_equal(o.archive, "x.tar.zst");
 	assert_string_equal(o.digest_file, "d");
+	assert_int_equal(parse("snapshot x.tar --case IR-7 --examiner jd --note after", &o, msg), 0);
+	assert_string_equal(o.case_id, "IR-7");
+	assert_string_equal(o.examiner, "jd");
+	assert_string_equal(o.note, "after");
 	assert_int_equal(parse("snapshot --verify x.tar", &o, msg), 0);
 	assert_int_equal(o.cmd, CA_CMD_VERIFY);
+	assert_int_equal(parse("snapshot --verify x.tar --key k.pub", &o, msg), 0);
+	assert_string_equal(o.key, "k.pub");
+	assert_int_equal(parse("snapshot x.tar --sign k.pem", &o, msg), 0);
+	assert_string_equal(o.sign, "k.pem");
 	assert_int_equal(parse("policy show", &o, msg), 0);
 	assert_true(o.cmd == CA_CMD_POLICY_SHOW && !o.policy_arg);
 	assert_int_equal(parse("policy check p.ini", &o, msg), 0);
@@ -97,6 +105,13 @@ static void mistakes(void **state)
 		{ "diff a b --tree", "--tree goes with scan and snapshot" },
 		{ "diff a b --proc-root t", "--proc-root goes with scan and snapshot" },
 		{ "diff a b --snapshot s.tar", "--snapshot goes with scan" },
+		{ "--case IR-7", "--case goes with snapshot FILE" },
+		{ "snapshot --verify x.tar --sign k.pem", "--sign goes with snapshot FILE" },
+		{ "snapshot x.tar --key k.pub", "--key goes with snapshot --verify FILE" },
+		{ "snapshot --verify x.tar --note n", "--note goes with snapshot FILE" },
+		{ "snapshot x.tar --examiner=", "--examiner: empty" },
+		{ "snapshot x.tar --note=\x1b[2J", "--note: a control character or invalid UTF-8: one line of text, "
+		  "as it is to be recorded" },
 	};
 	struct ca_cli o;
 	char msg[512];

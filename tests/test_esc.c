@@ -72,6 +72,22 @@ static void utf8_len(void **state)
 	assert_int_equal(esc_utf8_len((const unsigned char *)"", 0), 0);
 }
 
+static void printable(void **state)
+{
+	static const char name[] = "J. M\xc3\xbcller, \xe2\x82\xac \\x41";
+
+	(void)state;
+	assert_true(esc_is_printable("IR-2026-0042", 12));
+	assert_true(esc_is_printable("", 0));
+	assert_true(esc_is_printable(name, sizeof(name) - 1));
+	assert_false(esc_is_printable("a\nb", 3));
+	assert_false(esc_is_printable("a\tb", 3));
+	assert_false(esc_is_printable("a\0b", 3));
+	assert_false(esc_is_printable("\x7f", 1));
+	assert_false(esc_is_printable("\xc2\x9b" "2J", 4));
+	assert_false(esc_is_printable("caf\xe9", 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -80,6 +96,7 @@ int main(void)
 		cmocka_unit_test(invalid_utf8_is_escaped),
 		cmocka_unit_test(utf8_len),
 		cmocka_unit_test(words),
+		cmocka_unit_test(printable),
 	};
 
 	return cmocka_run_group_tests_name("esc", tests, NULL, NULL);

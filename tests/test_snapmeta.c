@@ -19,7 +19,9 @@ static void round_trip(void **state)
 		.hostname = "node-7\n\x1b[31m", .kernel_release = "6.18.0", .boot_id = "0f1e2d3c",
 		.capture_start = "2026-12-03T07:26:44Z", .capture_end = "2026-12-03T07:26:45Z",
 		.capture_window = 0.25, .command_line = "capaudit snapshot x.tar", .policy_source = "built-in",
-		.no_cmdline = true, .lsm_labels = true,
+		.no_cmdline = true, .lsm_labels = true, .case_id = "IR-2026-0042",
+		.examiner = "J. M\xc3\xbcller", .note = "taken after the alert\non node-7",
+		.signer_fingerprint = "SHA256:592e3868f1f1cc7b5e96c4f13346c28ad2e5b10270057b436e5b693e4d36e074",
 	}, back;
 	char *text = snapmeta_write(&m);
 
@@ -35,6 +37,23 @@ static void round_trip(void **state)
 	assert_string_equal(back.policy_source, "built-in");
 	assert_true(back.capture_window > 0.24 && back.capture_window < 0.26);
 	assert_true(back.no_cmdline && back.lsm_labels && !back.with_environ);
+	/* a case field as typed where it is printable, else escaped as the host's fields are */
+	assert_string_equal(back.case_id, "IR-2026-0042");
+	assert_string_equal(back.examiner, "J. M\xc3\xbcller");
+	assert_string_equal(back.note, "taken after the alert\\x0aon node-7");
+	assert_string_equal(back.signer_fingerprint, m.signer_fingerprint);
+	snapmeta_free(&back);
+	free(text);
+
+	/* none given: null, read back as none */
+	m.case_id = m.examiner = m.note = m.signer_fingerprint = NULL;
+	text = snapmeta_write(&m);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"case_id\": null"));
+	assert_int_equal(snapmeta_read(text, strlen(text), &back), 0);
+	assert_null(back.case_id);
+	assert_null(back.note);
+	assert_null(back.signer_fingerprint);
 	snapmeta_free(&back);
 	free(text);
 }

@@ -3,8 +3,9 @@
 # valgrind memcheck (issue 7): 0 errors and 0 leaks (definite, indirect or
 # possible) for a full live scan (text, JSON, --threads, CIS, Prometheus), a
 # snapshot of the live /proc (and no race in it for helgrind and DRD), its
-# replay and --verify, `policy check` of good
-# and bad policies, and scans of every fixture tree, error paths included;
+# replay and --verify, a signed capture verified with its key and another,
+# `policy check` of good and bad policies, and scans of every fixture tree,
+# error paths included;
 # and capaudit's exit status under valgrind is the one it has without.
 #
 # As root, the live commands run in a pid namespace of their own with its
@@ -97,6 +98,17 @@ vg fixture-legacy-cis "$capaudit" --policy built-in --proc-root "$fixtures/legac
 vg fixture-no-host-bounding "$capaudit" --policy built-in --proc-root "$fixtures/no-host-bounding"
 vg fixture-snapshot "$capaudit" snapshot "$tmp/mixed.tar.gz" --proc-root "$fixtures/mixed"
 vg fixture-replay "$capaudit" --snapshot "$tmp/mixed.tar.gz" --format=json-lines
+# Signed (the key read, the manifest signed on the writer's thread), verified with its key and another.
+if command -v openssl >/dev/null && openssl genpkey -algorithm ed25519 -out "$tmp/k.pem" 2>/dev/null &&
+   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/other.pem" &&
+   openssl pkey -in "$tmp/k.pem" -pubout -out "$tmp/k.pub" && openssl pkey -in "$tmp/other.pem" -pubout -out "$tmp/other.pub"; then
+	"$capaudit" snapshot "$tmp/signed.tar.zst" --proc-root "$fixtures/mixed" --sign "$tmp/k.pem" 2>/dev/null
+	vg fixture-snapshot-signed "$capaudit" snapshot "$tmp/signed2.tar" --proc-root "$fixtures/mixed" --sign "$tmp/other.pem"
+	vg verify-key "$capaudit" snapshot --verify "$tmp/signed.tar.zst" --key "$tmp/k.pub"
+	vg verify-otherkey "$capaudit" snapshot --verify "$tmp/signed.tar.zst" --key "$tmp/other.pub"
+else
+	echo "# no openssl: signed captures are not run under valgrind"
+fi
 
 # Each: valgrind's status is the native one (99: errors or leaks), and its
 # summary says 0 errors.
@@ -110,7 +122,7 @@ for rcfile in "$tmp"/*.rc; do
 		grep -v '^==[0-9]*== *$' "$tmp/$name.log" | head -60
 	elif [ "$under" != "$native" ]; then
 		ko "$name: exit $under under valgrind, $native without"
-	elif [ "$under" -gt 1 ] && case $name in policy-bad-*|*-truncated|fixture-no-*) false ;; *) true ;; esac; then
+	elif [ "$under" -gt 1 ] && case $name in policy-bad-*|*-truncated|fixture-no-*|*-otherkey) false ;; *) true ;; esac; then
 		ko "$name: exit $under: $(head -3 "$tmp/$name.err")"
 	else
 		ok "$name: 0 errors, 0 leaks (exit $under)"

@@ -46,22 +46,23 @@ static void rewind_input(void)
 static void verify(void)
 {
 	struct ca_err err = { 0 };
-	char *report = NULL;
+	struct ca_verified v;
 	int r;
 
 	rewind_input();
-	r = snapshot_verify(input, "fuzz.tar", &report, &err);
+	r = snapshot_verify(input, "fuzz.tar", NULL, &v, &err);
 
 	if (r < 0) {
-		FUZZ_ASSERT(report == NULL);
+		FUZZ_ASSERT(v.report == NULL);
 		FUZZ_TERMINATED(err.msg);
 		FUZZ_ASSERT(err.msg[0] != '\0');
+		snapshot_verified_free(&v);
 		return;
 	}
 	FUZZ_ASSERT(r == CA_VERIFY_INTACT || r == CA_VERIFY_ALTERED);
 	/* ALTERED always says what; INTACT has nothing to say. */
-	FUZZ_ASSERT((r == CA_VERIFY_ALTERED) == (report && report[0]));
-	free(report);
+	FUZZ_ASSERT((r == CA_VERIFY_ALTERED) == (v.report && v.report[0]));
+	snapshot_verified_free(&v);
 }
 
 /* main.c's replay: the archive in place, the failures to give again, the captured policy. */

@@ -59,6 +59,11 @@ printf '0::/init.scope\n' >"$tiny/1/cgroup"
 sed -e 's/^PPid:.*/PPid:\t1/' -e 's/^CapEff:.*/CapEff:\t00000000a80425fb/' "$tiny/1/status" >"$tiny/40/status"
 printf '0::/system.slice/docker-%s.scope\n' "$(printf 'ab%.0s' {1..32})" >"$tiny/40/cgroup"
 (cd "$tmp" && "$capaudit" snapshot "$out/snapshot/tiny.tar" --policy built-in --proc-root tiny 2>/dev/null)
+# And signed, so that mutations reach the signature's check (signer.pub, manifest.sig).
+if command -v openssl >/dev/null && openssl genpkey -algorithm ed25519 -out "$tmp/seed.pem" 2>/dev/null; then
+	(cd "$tmp" && "$capaudit" snapshot "$out/snapshot/tiny-signed.tar" --policy built-in --proc-root tiny \
+		--sign "$tmp/seed.pem" 2>/dev/null)
+fi
 # One compressed, so that the reader's filters are reached too.
 (cd "$fixtures" && "$capaudit" snapshot "$out/snapshot/legacy.tar.gz" --policy built-in \
 	--proc-root legacy 2>/dev/null)
