@@ -20,7 +20,11 @@
 #   -S, --snapshot      time snapshots instead of scans: `capaudit snapshot` to
 #                       .tar and to .tar.zst against a floor that reads exactly
 #                       the members of a capture made just before, and against
-#                       a live scan; with the capture window from metadata.json
+#                       a live scan; with the capture window from metadata.json;
+#                       then a replay of the .tar.zst against the live scan
+#                       (and its peak RSS against the archive's uncompressed
+#                       size), and --verify against bsdtar -xO reading and
+#                       decompressing every member
 #   -h, --help
 #
 # Environment: CAPAUDIT (default: _build/capaudit, else ./capaudit), CC (gcc).
@@ -175,11 +179,15 @@ have_strace=0; have_time=0; have_pscap=0; have_perf=0
 command -v strace >/dev/null && have_strace=1
 [ -x /usr/bin/time ] && have_time=1
 command -v pscap >/dev/null && have_pscap=1
+have_bsdtar=0
+command -v bsdtar >/dev/null && command -v zstd >/dev/null && have_bsdtar=1
 command -v perf >/dev/null && have_perf=1
 missing=()
 [ $have_strace = 1 ] || missing+=("strace (package strace): no system-call counts")
 [ $have_time = 1 ] || missing+=("/usr/bin/time (package time): no peak RSS")
 [ $have_pscap = 1 ] || missing+=("pscap (package libcap-ng-utils): no pscap comparison")
+[ $do_snap = 0 ] || [ $have_bsdtar = 1 ] ||
+	missing+=("bsdtar and zstd (packages libarchive-tools, zstd): no --verify floor, no archive size")
 [ $do_perf = 0 ] || [ $have_perf = 1 ] || { missing+=("perf: no profile"); do_perf=0; }
 
 say "capaudit benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -307,9 +315,48 @@ snapshot_bench() {	# mode n
 		grep -v ': sha256 ' "$work/cmd.err" | head -5 | sed 's/^/    /'
 	fi
 	note "load average (1 min) when the timing began: $load"
+	replay_bench
 	snapres+=("$mode $n $procs $members $(cut -d' ' -f1 "$work/s.floor" | median) \
 $(cut -d' ' -f1 "$work/s.tar" | median) $(cut -d' ' -f1 "$work/s.zst" | median) \
 $(cut -d' ' -f1 "$work/s.scan" | median) $tf $zf $ts $zs $ctf $czf $win $load")
+}
+
+replres=()	# "mode n procs replay_ms scan_ms replay/scan tar_mb replay_rss_mb verify_ms read_ms verify/read"
+
+# Reading a capture back: a replay of the .tar.zst against the live text
+# scan of the same population, paired, in alternating order; its peak RSS
+# against the size of the archive uncompressed; and --verify against reading
+# and decompressing every member (bsdtar -xO, the same library without the
+# checksums and the manifest).
+replay_bench() {
+	local r order what rss tar_kb rd vr
+	"$CAPAUDIT" --policy built-in snapshot "$work/r.tar.zst" 2>/dev/null ||
+		{ echo "run.sh: capaudit snapshot failed" >&2; exit 1; }
+	zstd -dcq "$work/r.tar.zst" >"$work/r.tar" 2>/dev/null || : >"$work/r.tar"
+	tar_kb=$(( $(stat -c %s "$work/r.tar" 2>/dev/null || echo 0) / 1024 ))
+	rm -f "$work/r.tar"
+	for what in replay rscan verify read; do : >"$work/s.$what"; done
+	for ((r = 1; r <= rounds; r++)); do
+		if ((r % 2)); then order="replay rscan verify read"; else order="read verify rscan replay"; fi
+		for what in $order; do
+			case $what in
+			replay) timed "$CAPAUDIT" --snapshot "$work/r.tar.zst" >>"$work/s.replay" ;;
+			rscan) timed cap_text >>"$work/s.rscan" ;;
+			verify) timed "$CAPAUDIT" snapshot --verify "$work/r.tar.zst" >>"$work/s.verify" ;;
+			read) [ $have_bsdtar = 1 ] && timed bsdtar -xOf "$work/r.tar.zst" >>"$work/s.read" ;;
+			esac
+		done
+	done
+	rss=$( [ $have_time = 1 ] && peak_rss "$CAPAUDIT" --snapshot "$work/r.tar.zst" || echo 0)
+	rd=$(ratio_of "$work/s.replay" "$work/s.rscan" 1)
+	vr=$( [ $have_bsdtar = 1 ] && ratio_of "$work/s.verify" "$work/s.read" 1 || echo nan)
+	note "replay wall s: $(cut -d' ' -f1 "$work/s.replay" | tr '\n' ' ') scan: $(cut -d' ' -f1 "$work/s.rscan" | tr '\n' ' ')"
+	note "verify wall s: $(cut -d' ' -f1 "$work/s.verify" | tr '\n' ' ') read: $(cut -d' ' -f1 "$work/s.read" | tr '\n' ' ')"
+	note "median paired ratio replay/scan: $rd; verify/read: $vr;" \
+		"replay peak RSS $((rss / 1024)) MB, the archive $((tar_kb / 1024)) MB uncompressed"
+	replres+=("$mode $n $(cut -d' ' -f1 "$work/s.replay" | median) $(cut -d' ' -f1 "$work/s.rscan" | median) $rd \
+$tar_kb $rss $(cut -d' ' -f1 "$work/s.verify" | median) $( [ -s "$work/s.read" ] && cut -d' ' -f1 "$work/s.read" | median || echo nan) $vr")
+	rm -f "$work/r.tar.zst"
 }
 
 results=()	# "mode n procs floor cap pscap ratio cpuratio pscapratio cap_over_pscap"
@@ -460,6 +507,18 @@ if [ $do_snap = 1 ]; then
 			-v l="${16}" 'BEGIN {
 			printf "%-10s %6d %6d %8d %8.0f %8.0f %8.0f %8.0f %7.3f %7.3f %8.3f %8.3f %7.3f %7.3f %8.3f %6s\n",
 				m, n, p, mem, f * 1000, t * 1000, z * 1000, sc * 1000, a, b, c, d, e, g, w, l }'
+	done
+	say ""
+	say "== reading a capture back: replay of the .tar.zst and --verify (medians; paired ratios, wall-clock) =="
+	printf '%-10s %6s %9s %8s %8s %8s %9s %9s %8s %8s\n' mode N replay_ms scan_ms rpl/scan tar_MB rpl_rssMB \
+		verify_ms read_ms vfy/read
+	for row in "${replres[@]}"; do
+		set -- $row
+		awk -v m="$1" -v n="$2" -v rp="$3" -v sc="$4" -v r="$5" -v t="$6" -v rss="$7" -v v="$8" -v rd="$9" \
+			-v vr="${10}" 'BEGIN {
+			printf "%-10s %6d %9.0f %8.0f %8.3f %8.1f %9.1f %9.0f %8s %8s\n", m, n, rp * 1000, sc * 1000, r,
+				t / 1024, rss / 1024, v * 1000, (rd == "nan" ? "-" : sprintf("%.0f", rd * 1000)),
+				(vr == "nan" ? "-" : sprintf("%.3f", vr)) }'
 	done
 	say ""
 	note "load: $(cut -d' ' -f1-4 /proc/loadavg) (after)"
