@@ -127,7 +127,7 @@ static char *member_name(struct archive_entry *e)
 struct hasher {
 	EVP_MD *md;
 	EVP_MD_CTX *ctx;
-	char buf[65536];
+	char buf[16384];		/* not cleared: only ever written before it is read */
 };
 
 static void hasher_freep(struct hasher **hp)
@@ -143,7 +143,7 @@ static void hasher_freep(struct hasher **hp)
 
 static struct hasher *hasher_new(void)
 {
-	struct hasher *h = calloc(1, sizeof(*h));
+	struct hasher *h = malloc(sizeof(*h));
 
 	if (!h)
 		return NULL;

@@ -5,6 +5,12 @@
  * descriptor of memory (memfd), verified, then read in place as a proc root
  * and, where that succeeds, scanned, audited and reported as main.c does.
  * Nothing is written anywhere.
+ *
+ * Each input is reported in one of the five formats, chosen by a hash of
+ * its bytes: a mutation lands in any of them, and an input found to break
+ * one breaks it again. Writing four of them for every archive that replays
+ * made the writers (json-c's above all) three quarters of its execution
+ * (20,000 mutations of the tiny seed: 34 s, now 14 s).
  */
 #include "config.h"
 
@@ -66,7 +72,7 @@ static void verify(void)
 }
 
 /* main.c's replay: the archive in place, the failures to give again, the captured policy. */
-static void replay(void)
+static void replay(enum ca_format format)
 {
 	struct ca_procroot root;
 	struct ca_scan scan = { 0 };
@@ -97,10 +103,7 @@ static void replay(void)
 		.scan = &scan, .audit = &audit, .policy = policy, .names = &names,
 		.source = "fuzz.tar", .duration = 0.5, .timestamp = 1700000000.0,
 	};
-	FUZZ_ASSERT(report_json_print(devnull, &rep) == 0);
-	FUZZ_ASSERT(report_text_print(devnull, &rep) == 0);
-	FUZZ_ASSERT(report_cis_print(devnull, &rep) == 0);
-	FUZZ_ASSERT(report_prom_print(devnull, &rep) == 0);
+	FUZZ_ASSERT(report_print(format, devnull, &rep) == 0);
 out:
 	audit_free(&audit);
 	scan_free(&scan);
@@ -108,10 +111,25 @@ out:
 	procroot_close(&root);
 }
 
+/*
+ * Which format an input is reported in: FNV-1a of its size and of 16 bytes
+ * spread over it. Not of every byte: each comparison of a loop over 32 KiB
+ * is traced for coverage, which cost a fifth of an execution.
+ */
+static enum ca_format format_of(const uint8_t *data, size_t size)
+{
+	uint32_t h = (2166136261u ^ (uint32_t)size) * 16777619u;
+	unsigned i;
+
+	for (i = 0; size && i < 16; i++)
+		h = (h ^ data[(size - 1) / 15 * i]) * 16777619u;	/* at most size - 1 */
+	return (enum ca_format)(h % CA_FMT_COUNT);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	write_input(data, size);
 	verify();
-	replay();
+	replay(format_of(data, size));
 	return 0;
 }
