@@ -80,9 +80,12 @@
 	X(EVP_PKEY_get_group_name) \
 	X(EVP_PKEY_is_a) \
 	X(EVP_sha256) \
+	X(PEM_read_bio) \
 	X(PEM_read_bio_PUBKEY) \
 	X(PEM_read_bio_PrivateKey) \
 	X(PEM_write_bio_PUBKEY) \
+	X(CRYPTO_free) \
+	X(d2i_PUBKEY) \
 	X(i2d_PUBKEY)
 
 #define SNAPLIBS_FIELD(f) __typeof__(f) *f;
@@ -128,7 +131,10 @@ int snaplibs_load(struct ca_err *err);
 #define EVP_PKEY_get_group_name (*ca_snaplibs.EVP_PKEY_get_group_name)
 #define EVP_PKEY_is_a (*ca_snaplibs.EVP_PKEY_is_a)
 #define EVP_sha256 (*ca_snaplibs.EVP_sha256)
+#define PEM_read_bio (*ca_snaplibs.PEM_read_bio)
 #define PEM_read_bio_PUBKEY (*ca_snaplibs.PEM_read_bio_PUBKEY)
+#define CRYPTO_free (*ca_snaplibs.CRYPTO_free)
+#define d2i_PUBKEY (*ca_snaplibs.d2i_PUBKEY)
 #define PEM_read_bio_PrivateKey (*ca_snaplibs.PEM_read_bio_PrivateKey)
 #define PEM_write_bio_PUBKEY (*ca_snaplibs.PEM_write_bio_PUBKEY)
 #define i2d_PUBKEY (*ca_snaplibs.i2d_PUBKEY)
