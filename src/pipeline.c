@@ -282,6 +282,7 @@ int pipeline_diff(const struct ca_diff_opts *o, struct ca_diff_result *res, stru
 		} else {
 			r = policy_load_named(NULL, o->default_policy, &rd->policy, err);
 		}
+		/* enum ca_reading goes from what takes most (the kernel's /proc) to least */
 		if (reading_of(&st[i].root) < reading)
 			reading = reading_of(&st[i].root);
 	}

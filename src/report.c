@@ -55,3 +55,21 @@ const char *report_short_id(const struct ca_container *c, char *buf, size_t size
 	snprintf(buf, size, "%.12s", c->id);
 	return buf;
 }
+
+const char *report_verdict_upper(enum ca_verdict v)
+{
+	switch (v) {
+	case CA_VERDICT_PASS:
+		return "PASS";
+	case CA_VERDICT_FAIL:
+		return "FAIL";
+	case CA_VERDICT_UNKNOWN:
+		break;
+	}
+	return "UNKNOWN";
+}
+
+const char *report_seccomp_name(unsigned mode)
+{
+	return mode == 0 ? "disabled" : mode == 1 ? "strict" : mode == 2 ? "filter" : "unknown";
+}

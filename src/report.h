@@ -66,6 +66,17 @@ int report_print(enum ca_format format, FILE *out, const struct ca_report *r);
 const char *report_short_id(const struct ca_container *c, char *buf, size_t size);
 
 /**
+ * report_verdict_upper() - "PASS", "FAIL" or "UNKNOWN", as the text reports write a verdict.
+ */
+const char *report_verdict_upper(enum ca_verdict v);
+
+/**
+ * report_seccomp_name() - the Seccomp mode of a status: "disabled", "strict",
+ * "filter", or "unknown" for a mode the kernel does not have.
+ */
+const char *report_seccomp_name(unsigned mode);
+
+/**
  * report_text_print() - the table, one line per finding, a summary line.
  * Returns 0, or a negative errno (-EIO where @out failed).
  */

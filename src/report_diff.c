@@ -12,11 +12,6 @@
 
 static const char mark[] = { [CA_CHANGE_APPEARED] = '+', [CA_CHANGE_GONE] = '-', [CA_CHANGE_CHANGED] = '~' };
 
-static const char *seccomp_name(unsigned mode)
-{
-	return mode == 0 ? "disabled" : mode == 1 ? "strict" : mode == 2 ? "filter" : "?";
-}
-
 /* "--- OLD snap1.tar: host node1, boot 6f1e..., 2026-12-03T10:00:00Z, policy built-in" */
 static int print_side(FILE *out, const char *head, const struct ca_diff_side *s)
 {
@@ -101,17 +96,12 @@ static int print_proc(FILE *out, const struct ca_diff_report *rep, const struct 
 	if (pc->what & DIFF_NO_NEW_PRIVS)
 		fprintf(out, "%sNoNewPrivs %d -> %d", sep, pc->old->st.no_new_privs, pc->new->st.no_new_privs), sep = "; ";
 	if (pc->what & DIFF_SECCOMP)
-		fprintf(out, "%sseccomp %s -> %s", sep, seccomp_name(pc->old->st.seccomp),
-			seccomp_name(pc->new->st.seccomp)), sep = "; ";
+		fprintf(out, "%sseccomp %s -> %s", sep, report_seccomp_name(pc->old->st.seccomp),
+			report_seccomp_name(pc->new->st.seccomp)), sep = "; ";
 	if (pc->what & DIFF_USERNS)
 		fprintf(out, "%suser namespace %" PRIu64 " -> %" PRIu64, sep, pc->old->userns, pc->new->userns);
 	fputc('\n', out);
 	return r;
-}
-
-static const char *verdict_upper(enum ca_verdict v)
-{
-	return v == CA_VERDICT_PASS ? "PASS" : v == CA_VERDICT_FAIL ? "FAIL" : "UNKNOWN";
 }
 
 /* "docker 021516bb282a", escaped as a word: an LXC name is the container's own choice. */
@@ -151,7 +141,7 @@ static int print_container(FILE *out, const struct ca_diff_report *rep, const st
 		fprintf(out, "%s, %zu process%s, bounding ", diff_change_name(cc->kind), c->nprocs,
 			c->nprocs == 1 ? "" : "es");
 		r = print_set(out, rep->names, side, &j->caps, CA_SET_BOUNDING);
-		fprintf(out, ", %s%s\n", cc->kind == CA_CHANGE_GONE ? "was " : "", verdict_upper(j->verdict));
+		fprintf(out, ", %s%s\n", cc->kind == CA_CHANGE_GONE ? "was " : "", report_verdict_upper(j->verdict));
 		return r;
 	}
 	if (cc->what & DIFF_BOUNDING) {
@@ -160,8 +150,8 @@ static int print_container(FILE *out, const struct ca_diff_report *rep, const st
 		sep = "; ";
 	}
 	if (cc->what & DIFF_VERDICT)
-		fprintf(out, "%sverdict %s -> %s", sep, verdict_upper(rep->old->audit->containers[cc->old].verdict),
-			verdict_upper(j->verdict)), sep = "; ";
+		fprintf(out, "%sverdict %s -> %s", sep, report_verdict_upper(rep->old->audit->containers[cc->old].verdict),
+			report_verdict_upper(j->verdict)), sep = "; ";
 	if (cc->what & DIFF_CONTAINER_USERNS)
 		fprintf(out, "%suser namespace %s -> %s", sep,
 			userns_word(&rep->old->scan->containers[cc->old].userns), userns_word(&c->userns)), sep = "; ";

@@ -92,11 +92,6 @@ static struct json_object *side_json(struct jb *b, const struct ca_diff_side *s)
 	return put(b, o, "containers", json_object_new_int64((int64_t)s->scan->ncontainers));
 }
 
-static const char *seccomp_name(unsigned mode)
-{
-	return mode == 0 ? "disabled" : mode == 1 ? "strict" : mode == 2 ? "filter" : "unknown";
-}
-
 static struct json_object *mask_str(uint64_t mask)
 {
 	char hex[32];
@@ -159,8 +154,8 @@ static struct json_object *proc_json(struct jb *b, const struct ca_diff_report *
 		put(b, o, "no_new_privs", old_new(b, json_object_new_boolean(pc->old->st.no_new_privs),
 						  json_object_new_boolean(pc->new->st.no_new_privs)));
 	if (pc->what & DIFF_SECCOMP)
-		put(b, o, "seccomp", old_new(b, json_object_new_string(seccomp_name(pc->old->st.seccomp)),
-					     json_object_new_string(seccomp_name(pc->new->st.seccomp))));
+		put(b, o, "seccomp", old_new(b, json_object_new_string(report_seccomp_name(pc->old->st.seccomp)),
+					     json_object_new_string(report_seccomp_name(pc->new->st.seccomp))));
 	if (pc->what & DIFF_USERNS)
 		put(b, o, "user_namespace", old_new(b, json_object_new_uint64(pc->old->userns),
 						    json_object_new_uint64(pc->new->userns)));

@@ -113,19 +113,6 @@ static void scols_unrefp(struct libscols_table **tb)
 	scols_unref_table(*tb);
 }
 
-static const char *verdict_upper(enum ca_verdict v)
-{
-	switch (v) {
-	case CA_VERDICT_PASS:
-		return "PASS";
-	case CA_VERDICT_FAIL:
-		return "FAIL";
-	case CA_VERDICT_UNKNOWN:
-		break;
-	}
-	return "UNKNOWN";
-}
-
 /*
  * A cell that owns a string from caps_join(); "?" where the set is unknown,
  * "ALL", as docker inspect says it, where @all (the set is privileged:
@@ -194,7 +181,7 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 			return scols_line_set_data(ln, pos, "-");
 		return set_caps_cell(ln, pos, rep->names, known, j->dropped, false);
 	case COL_VERDICT:
-		return scols_line_set_data(ln, pos, verdict_upper(j->verdict));
+		return scols_line_set_data(ln, pos, report_verdict_upper(j->verdict));
 	case COL_POD:
 		return scols_line_set_data(ln, pos, c->pod_uid[0] ? c->pod_uid : "-");
 	case COL_QOS:
