@@ -318,8 +318,9 @@ static int pid_cmp(const void *a, const void *b)
 }
 
 /*
- * The pids of containers' processes, sorted, for --no-cmdline (a supervisor
- * is no container process, so its line stays). The caller frees it; NULL
+ * The pids of containers' processes, sorted: their stat is taken, and with
+ * --no-cmdline their command lines are not (a supervisor is no container
+ * process, so its line stays). The caller frees it; NULL
  * with *n = 0 where there is none or memory ran out.
  */
 static pid_t *container_pids(const struct ca_scan *scan, size_t *n)
@@ -385,18 +386,18 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 	char rel[96], target[128];
 	uint64_t user = 0;
 	size_t i, k, ncont = 0;
-	_cleanup_free_ pid_t *cont = s->o.no_cmdline ? container_pids(scan, &ncont) : NULL;
+	_cleanup_free_ pid_t *cont = container_pids(scan, &ncont);
 	int ns;
 
 	/* Without the list, --no-cmdline could not keep its promise. */
-	if (s->o.no_cmdline && !cont && scan->counts.contained)
-		fail(s, -ENOMEM, "--no-cmdline");
+	if (!cont && scan->counts.contained)
+		fail(s, -ENOMEM, "the containers' processes");
 	s->lsm_labels = lsm_labels(root, &buf);
 
 	for (i = 0; i < s->nlisted && !s->err; i++) {
 		/* a copy: reading adds processes (their entries move) */
 		const struct seen_pid sp = s->procs[s->listed[i]];
-		bool user_known = false, take_maps;
+		bool user_known = false, take_maps, contained;
 
 		for (ns = 0; ns < CA_NS_COUNT; ns++) {
 			/* the user namespace's link is read for its inode, captured or not */
@@ -411,14 +412,15 @@ static void capture_extras(struct ca_snapshot *s, const struct ca_procroot *root
 		for (k = 0; take_maps && k < ARRAY_SIZE(maps); k++)
 			take(root, &sp, maps[k], &buf);
 
+		contained = ncont && bsearch(&sp.pid, cont, ncont, sizeof(*cont), pid_cmp);
 		/* cmdline can hold secrets: --no-cmdline leaves containers' out */
-		if (!s->o.no_cmdline || !ncont ||
-		    !bsearch(&sp.pid, cont, ncont, sizeof(*cont), pid_cmp))
+		if (!s->o.no_cmdline || !contained)
 			take(root, &sp, "cmdline", &buf);
 		if (s->o.with_environ)
 			take(root, &sp, "environ", &buf);
-		/* pid and start time name a process across captures (capaudit diff) */
-		take(root, &sp, "stat", &buf);
+		/* pid and start time name a container's process across captures (capaudit diff) */
+		if (contained)
+			take(root, &sp, "stat", &buf);
 		for (k = 0; s->lsm_labels && k < ARRAY_SIZE(files); k++)
 			take(root, &sp, files[k], &buf);
 	}
