@@ -10,7 +10,6 @@
 
 #include "diff.h"
 #include "policy_ini.h"
-#include "runtime.h"
 
 const char *diff_change_name(enum ca_change kind)
 {
@@ -23,14 +22,6 @@ const char *diff_change_name(enum ca_change kind)
 		break;
 	}
 	return "changed";
-}
-
-/* The order both scans keep their containers in (scan.c): runtime name, then id. */
-static int container_order(const struct ca_container *a, const struct ca_container *b)
-{
-	int r = strcmp(runtime_name(a->runtime), runtime_name(b->runtime));
-
-	return r ? r : strcmp(a->id, b->id);
 }
 
 /* What of a process differs, where both sides read it: DIFF_* bits. */
@@ -158,7 +149,7 @@ static int diff_containers(const struct ca_diff_side *o, const struct ca_diff_si
 	while (r == 0 && (i < o->scan->ncontainers || j < n->scan->ncontainers)) {
 		struct ca_container_change cc = { .old = SIZE_MAX, .new = SIZE_MAX };
 		int cmp = i == o->scan->ncontainers ? 1 : j == n->scan->ncontainers ? -1
-			: container_order(&o->scan->containers[i], &n->scan->containers[j]);
+			: scan_container_order(&o->scan->containers[i], &n->scan->containers[j]);
 
 		if (cmp < 0) {
 			cc.kind = CA_CHANGE_GONE;
@@ -268,7 +259,7 @@ static size_t find_container(const struct ca_scan *in, const struct ca_container
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int cmp = container_order(&in->containers[mid], c);
+		int cmp = scan_container_order(&in->containers[mid], c);
 
 		if (cmp == 0)
 			return mid;

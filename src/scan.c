@@ -26,10 +26,7 @@ struct walk {
 
 static int container_cmp(const void *a, const void *b)
 {
-	const struct ca_container *x = a, *y = b;
-	int r = strcmp(runtime_name(x->runtime), runtime_name(y->runtime));
-
-	return r ? r : strcmp(x->id, y->id);
+	return scan_container_order(a, b);
 }
 
 static int proc_cmp(const void *a, const void *b)
@@ -439,6 +436,13 @@ out:
 	procroot_pids_close(&it);
 	buf_free(&buf);
 	return r;
+}
+
+int scan_container_order(const struct ca_container *a, const struct ca_container *b)
+{
+	int r = strcmp(runtime_name(a->runtime), runtime_name(b->runtime));
+
+	return r ? r : strcmp(a->id, b->id);
 }
 
 const char *scan_source_name(enum ca_source src)

@@ -97,6 +97,13 @@ int scan_run(const struct ca_procroot *root, const struct ca_scan_opts *opts, st
 	     struct ca_err *err);
 
 /**
+ * scan_container_order() - the order of scan->containers: by runtime name,
+ * then by id; negative, 0 or positive, as strcmp(). A diff merges two
+ * scans' containers in it.
+ */
+int scan_container_order(const struct ca_container *a, const struct ca_container *b);
+
+/**
  * scan_source_name() - how a container was recognised: "cgroup",
  * "supervisor" or "pidns".
  */
