@@ -380,7 +380,7 @@ static void resolve(struct ca_attrib_engine *e, struct pending *q, struct ca_pla
 	*by = 0;
 	if (q->cand && (shim = confirming_shim(e, q))) {
 		*at = (struct ca_placement){ .contained = true, .runtime = shim->s.runtime, .id = q->cand->id,
-					     .source = CA_SRC_CGROUP, .why = CA_WHY_SHIM };
+					     .source = CA_SRC_CGROUP, .ns = q->cand->ns, .why = CA_WHY_SHIM };
 		*by = shim->pid;
 		return;
 	}

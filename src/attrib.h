@@ -67,6 +67,7 @@ struct ca_placement {
 	const char *id;
 	enum ca_source source;
 	const struct ca_attrib *cg;	/* where its cgroup placed it: the pod, the outer containers */
+	const char *ns;			/* ctr's: the containerd namespace its cgroup names; else NULL */
 	enum ca_why why;
 };
 

@@ -22,7 +22,7 @@ enum {
 	OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
 	OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
 	OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG, OPT_CASE, OPT_EXAMINER, OPT_NOTE,
-	OPT_SIGN, OPT_KEY,
+	OPT_SIGN, OPT_KEY, OPT_HOST_ROOT,
 };
 
 /* The commands an option goes with; any other given it is a usage error. */
@@ -41,6 +41,7 @@ static const struct opt {
 	const char *where;		/* what it goes with, for the message */
 } opts[] = {
 	{ "proc-root", required_argument, OPT_PROC_ROOT, FOR_READING, "scan and snapshot" },
+	{ "host-root", required_argument, OPT_HOST_ROOT, FOR_READING, "scan and snapshot" },
 	{ "policy", required_argument, 'p', FOR_ANY, NULL },
 	{ "format", required_argument, OPT_FORMAT, FOR_ANY, NULL },
 	{ "json", no_argument, 'J', FOR_ANY, NULL },
@@ -80,6 +81,7 @@ static const struct {
 	const char *why;
 } exclusive[] = {
 	{ OPT_SNAPSHOT, OPT_PROC_ROOT, "--snapshot and --proc-root both name what to read" },
+	{ OPT_SNAPSHOT, OPT_HOST_ROOT, "--snapshot and --host-root both name what to read" },
 };
 
 void cli_usage(FILE *out)
@@ -95,6 +97,8 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "      --proc-root DIR    read DIR instead of the live /proc\n"
+	      "      --host-root DIR    read the host whose root is mounted at DIR: DIR/proc\n"
+	      "                         and the runtimes' state files under DIR\n"
 	      "  -p, --policy FILE      judge by the policy in FILE (default: " CAPAUDIT_POLICY_FILE ",\n"
 	      "                         else the built-in; \"built-in\" names the built-in)\n"
 	      "      --format FORMAT    text, json, json-lines, cis or prometheus\n"
@@ -179,6 +183,9 @@ static int take(struct ca_cli *o, int c, const char *arg, struct ca_err *err)
 	switch (c) {
 	case OPT_PROC_ROOT:
 		o->proc_root = arg;
+		break;
+	case OPT_HOST_ROOT:
+		o->host_root = arg;
 		break;
 	case 'p':
 		o->policy = arg;

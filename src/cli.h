@@ -28,6 +28,7 @@ struct ca_cli {
 	enum ca_format format;
 	bool format_given;		/* with snapshot: also print the report */
 	const char *proc_root;		/* NULL: the live /proc */
+	const char *host_root;		/* NULL: the live host's /, or none with proc_root */
 	const char *policy;		/* NULL: the default file, else the built-in */
 	const char *policy_arg;		/* policy check/show FILE */
 	const char *output_file;	/* -O: NULL or "-" for stdout */

@@ -215,6 +215,7 @@ static int run(const struct ca_cli *o, char *command_line)
 	const bool capture = o->cmd == CA_CMD_SNAPSHOT;
 	const struct ca_run_opts ro = {
 		.policy = o->policy, .default_policy = CAPAUDIT_POLICY_FILE, .proc_root = o->proc_root,
+		.host_root = o->host_root,
 		.replay = o->snapshot, .scan = { .threads = o->threads }, .select = o->select,
 		.report = !capture || o->format_given, .format = o->format, .text = &o->text,
 		.output = o->output_file, .archive = capture ? o->archive : NULL, .compress = o->compress,

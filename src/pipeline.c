@@ -20,6 +20,7 @@
 struct stages {
 	struct ca_policy *policy;
 	struct ca_procroot root;
+	struct ca_procroot host;	/* the runtimes' state files; fd -1 and no tree where none are read */
 	struct ca_output out, digest;
 	struct ca_snapshot *capture;
 	struct ca_snapkey *key;		/* signs the capture */
@@ -33,16 +34,44 @@ static double now(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* What is read: a snapshot in place (judged by its own policy unless one was named), or a proc root. */
-static int open_source(const struct ca_run_opts *o, struct stages *s, struct ca_err *err)
+/*
+ * The proc root and the host root of @replay (a snapshot: both in place),
+ * @host_root (a host's root mounted there: its proc/ unless @proc_root says
+ * otherwise, and its state files), @proc_root alone (a copy of a /proc,
+ * whose host's files are not here), or the live host. Both are closed by
+ * the caller, whatever this returns.
+ */
+static int open_roots(const char *replay, const char *host_root, const char *proc_root, struct ca_policy **policy,
+		      struct ca_procroot *root, struct ca_procroot *host, struct ca_err *err)
 {
+	_cleanup_free_ char *proc = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	if (!o->replay)
-		return procroot_open(&s->root, o->proc_root, err);
-	r = userfile_open(o->replay, &fd, err);
-	return r < 0 ? r : snapshot_replay_open(fd, o->replay, &s->root, &s->policy, err);
+	*host = (struct ca_procroot){ .fd = -1 };
+	if (replay) {
+		r = userfile_open(replay, &fd, err);
+		if (r == 0)
+			r = snapshot_replay_open(fd, replay, root, policy, err);
+		return r < 0 ? r : snapshot_replay_host(root, replay, host, err);
+	}
+	if (host_root && !proc_root && asprintf(&proc, "%s/proc", host_root) < 0)
+		return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	r = procroot_open(root, proc_root ? proc_root : proc, err);
+	if (r == 0 && (host_root || !proc_root))
+		r = procroot_open_host(host, host_root, err);
+	return r;
+}
+
+static bool has_host(const struct ca_procroot *host)
+{
+	return host->fd >= 0 || host->tree;
+}
+
+/* What is read: a snapshot in place (judged by its own policy unless one was named), or a proc root. */
+static int open_source(const struct ca_run_opts *o, struct stages *s, struct ca_err *err)
+{
+	return open_roots(o->replay, o->host_root, o->proc_root, &s->policy, &s->root, &s->host, err);
 }
 
 /* Keep what @reading and renaming the outputs into place take, and read back what is held. */
@@ -125,7 +154,10 @@ static int report(const struct ca_run_opts *o, struct stages *s, struct ca_run *
 
 int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err *err)
 {
-	struct stages s = { .root = { .fd = -1 }, .out = { .dirfd = -1 }, .digest = { .dirfd = -1 } };
+	struct stages s = {
+		.root = { .fd = -1 }, .host = { .fd = -1 }, .out = { .dirfd = -1 }, .digest = { .dirfd = -1 },
+	};
+	struct ca_scan_opts scan = o->scan;
 	double started, wall;
 	int r;
 
@@ -158,10 +190,11 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 		goto out;
 	drop_privileges(reading_of(&s.root), &s.out, &s.digest, &run->drop_error, &run->privs_error, &run->scanner);
 	run->scanner_known = run->privs_error == 0;
-	s.root.rec = s.capture ? snapshot_recorder(s.capture) : NULL;
+	s.root.rec = s.host.rec = s.capture ? snapshot_recorder(s.capture) : NULL;
+	scan.host = has_host(&s.host) ? &s.host : NULL;
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
-	r = scan_run(&s.root, &o->scan, &run->scan, err);
+	r = scan_run(&s.root, &scan, &run->scan, err);
 	if (r == 0 && s.capture)
 		r = finish_capture(o, &s, run, started, err);
 	if (r == 0 && o->report && !run->nothing_read)
@@ -170,6 +203,7 @@ out:
 	snapshot_abort(s.capture);
 	userfile_output_close(&s.out, false);
 	userfile_output_close(&s.digest, false);
+	procroot_close(&s.host);		/* before the root, whose tree it may borrow */
 	procroot_close(&s.root);
 	policy_free(s.policy);
 	snapsign_key_free(s.key);
@@ -187,6 +221,7 @@ void pipeline_free(struct ca_run *run)
 /* One side of a diff, open: what is read, and the policy it holds where it holds one. */
 struct diff_stage {
 	struct ca_procroot root;
+	struct ca_procroot host;
 	struct ca_policy *held;		/* a snapshot's own */
 };
 
@@ -197,21 +232,17 @@ struct diff_stage {
  */
 static int open_side(const char *what, struct ca_policy *named, struct diff_stage *st, struct ca_err *err)
 {
-	_cleanup_close_ int fd = -1;
 	struct ca_policy *policy = named;
 	struct stat sb;
 	int r;
 
 	if (strcmp(what, "live") == 0)
-		return procroot_open(&st->root, NULL, err);
+		return open_roots(NULL, NULL, NULL, NULL, &st->root, &st->host, err);
 	if (strcmp(what, "-") != 0 && stat(what, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return procroot_open(&st->root, what, err);
-	r = userfile_open(what, &fd, err);
-	if (r < 0)
-		return r;
+		return open_roots(NULL, NULL, what, NULL, &st->root, &st->host, err);
 	/* A policy named judges both sides: then the archive's is not even read. */
-	r = snapshot_replay_open(fd, what, &st->root, &policy, err);
-	if (r == 0 && !named)
+	r = open_roots(what, NULL, NULL, &policy, &st->root, &st->host, err);
+	if (!named)
 		st->held = policy;
 	return r;
 }
@@ -228,7 +259,7 @@ static void utc_now(char *out, size_t size)
 static int read_side(const struct ca_diff_opts *o, struct diff_stage *st, struct ca_diff_read *rd,
 		     struct ca_err *err)
 {
-	const struct ca_scan_opts scan = { .identity = true };
+	const struct ca_scan_opts scan = { .identity = true, .host = has_host(&st->host) ? &st->host : NULL };
 	struct ca_buf buf = { 0 };
 	int r;
 
@@ -248,7 +279,8 @@ static int read_side(const struct ca_diff_opts *o, struct diff_stage *st, struct
 
 int pipeline_diff(const struct ca_diff_opts *o, struct ca_diff_result *res, struct ca_err *err)
 {
-	struct diff_stage st[2] = { { .root = { .fd = -1 } }, { .root = { .fd = -1 } } };
+	struct diff_stage st[2] = { { .root = { .fd = -1 }, .host = { .fd = -1 } },
+				    { .root = { .fd = -1 }, .host = { .fd = -1 } } };
 	struct ca_output out = { .dirfd = -1 };
 	struct ca_policy *named = NULL;
 	enum ca_reading reading = CA_READ_MEMORY;
@@ -318,6 +350,7 @@ int pipeline_diff(const struct ca_diff_opts *o, struct ca_diff_result *res, stru
 out:
 	userfile_output_close(&out, false);
 	for (i = 0; i < 2; i++) {
+		procroot_close(&st[i].host);
 		procroot_close(&st[i].root);
 		policy_free(st[i].held);
 	}

@@ -27,6 +27,7 @@ struct ca_run_opts {
 	const char *policy;		/* a file, "built-in", or NULL: the default file, else the built-in */
 	const char *default_policy;	/* that default file */
 	const char *proc_root;		/* NULL: the live /proc */
+	const char *host_root;		/* a host's root mounted here: its proc/ (unless proc_root), its state files */
 	const char *replay;		/* a snapshot to read instead, or NULL */
 	struct ca_scan_opts scan;
 	struct ca_select select;

@@ -24,49 +24,89 @@
 #define BUF_INITIAL 8192
 /* No file capaudit reads is anywhere near this; refuse rather than grow forever. */
 #define BUF_LIMIT (16u << 20)
-/* Where a snapshot keeps what it read of the proc root. */
-#define TREE_DIR "proc/"
+/* Where a snapshot keeps what it read of the proc root, and of the host root. */
+#define PROC_MEMBERS "proc/"
+#define HOST_MEMBERS "host/"
+
+/*
+ * The directory @path the user named (by the rules of src/userfile.c), or
+ * the live host's @live where @path is NULL, as an O_PATH descriptor in
+ * *@fd; its name in *@name. Returns 0, or a negative errno with @err.
+ */
+static int open_dir(const char *path, const char *live, int *fd, const char **name, struct ca_err *err)
+{
+	*name = path ? path : live;
+	if (path)
+		return userfile_open_dir(path, fd, err);
+	*fd = open(live, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return *fd < 0 ? err_set(err, -errno, "cannot open %s: %s", live, strerror(errno)) : 0;
+}
+
+/* @root holds @fd from here, named @name. */
+static int set_root(struct ca_procroot *root, int *fd, const char *name, struct ca_err *err)
+{
+	root->path = strdup(name);
+	if (!root->path)
+		return err_set(err, -ENOMEM, "cannot open %s: %s", name, strerror(ENOMEM));
+	root->fd = steal_fd(fd);
+	return 0;
+}
 
 int procroot_open(struct ca_procroot *root, const char *path, struct ca_err *err)
 {
 	_cleanup_close_ int fd = -1;
-	bool named = path != NULL;
 	struct statfs sfs;
+	const char *name;
 	int r;
 
 	memset(root, 0, sizeof(*root));
 	root->fd = -1;
-	if (named) {
-		r = userfile_open_dir(path, &fd, err);
-		if (r < 0)
-			return r;
-	} else {
-		path = "/proc";
-		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
-	}
+	root->members = PROC_MEMBERS;
+	r = open_dir(path, "/proc", &fd, &name, err);
+	if (r < 0)
+		return r;
 	if (fstatfs(fd, &sfs) < 0)
-		return err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+		return err_set(err, -errno, "cannot open %s: %s", name, strerror(errno));
 	root->live = sfs.f_type == PROC_SUPER_MAGIC;
-	if (!named && !root->live)
+	if (!path && !root->live)
 		return err_set(err, -EMEDIUMTYPE, "/proc is not a procfs mount; use --proc-root to read a copy of one");
-	root->path = strdup(path);
-	if (!root->path)
-		return err_set(err, -ENOMEM, "cannot open %s: %s", path, strerror(ENOMEM));
-	root->fd = steal_fd(&fd);
-	return 0;
+	return set_root(root, &fd, name, err);
+}
+
+int procroot_open_host(struct ca_procroot *root, const char *path, struct ca_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	const char *name;
+	int r;
+
+	memset(root, 0, sizeof(*root));
+	root->fd = -1;
+	root->members = HOST_MEMBERS;
+	r = open_dir(path, "/", &fd, &name, err);
+	return r < 0 ? r : set_root(root, &fd, name, err);
 }
 
 int procroot_open_tree(struct ca_procroot *root, struct ca_memtree *tree, const char *name)
 {
-	size_t i = memtree_lower(tree, TREE_DIR);
+	size_t i = memtree_lower(tree, PROC_MEMBERS);
 
 	memset(root, 0, sizeof(*root));
 	root->fd = -1;
 	root->tree = tree;
-	if (i == tree->n || strncmp(tree->nodes[i].name, TREE_DIR, strlen(TREE_DIR)) != 0)
+	root->owns_tree = true;
+	root->members = PROC_MEMBERS;
+	if (i == tree->n || strncmp(tree->nodes[i].name, PROC_MEMBERS, strlen(PROC_MEMBERS)) != 0)
 		return -ENOENT;
+	root->path = strdup(name);
+	return root->path ? 0 : -ENOMEM;
+}
+
+int procroot_open_host_tree(struct ca_procroot *root, const struct ca_procroot *proc, const char *name)
+{
+	memset(root, 0, sizeof(*root));
+	root->fd = -1;
+	root->tree = proc->tree;
+	root->members = HOST_MEMBERS;
 	root->path = strdup(name);
 	return root->path ? 0 : -ENOMEM;
 }
@@ -77,7 +117,7 @@ void procroot_close(struct ca_procroot *root)
 
 	if (root->fd >= 0)
 		close(root->fd);
-	if (root->tree) {
+	if (root->tree && root->owns_tree) {
 		memtree_free(root->tree);
 		free(root->tree);
 	}
@@ -130,12 +170,38 @@ int procroot_set_errors(struct ca_procroot *root, const char *text, size_t len)
 	return 0;
 }
 
-/* The failure a replay must give for @rel, or 0. */
+/*
+ * @rel as a snapshot's member, in @name: "proc/<rel>", "host/<rel>".
+ * Returns false where it does not fit.
+ */
+static bool member_of(const struct ca_procroot *root, const char *rel, char name[PATH_MAX])
+{
+	size_t m = strlen(root->members), n = strlen(rel);
+
+	if (m + n >= PATH_MAX)
+		return false;
+	memcpy(name, root->members, m);
+	memcpy(name + m, rel, n + 1);
+	return true;
+}
+
+/*
+ * The failure a replay must give for @rel, or 0. The errors member names
+ * the proc root's files as they are named in it ("1234/ns/pid", as
+ * snapshots always have), the host root's by their members ("host/...").
+ */
 static int replayed_error(const struct ca_procroot *root, const char *rel)
 {
-	struct ca_replayed_error key = { .rel = (char *)rel }, *e;
+	struct ca_replayed_error key, *e;
+	char name[PATH_MAX];
 
 	if (!root->nerrors)
+		return 0;
+	if (strcmp(root->members, PROC_MEMBERS) == 0)
+		key.rel = (char *)rel;
+	else if (member_of(root, rel, name))
+		key.rel = name;
+	else
 		return 0;
 	e = bsearch(&key, root->errors, root->nerrors, sizeof(key), error_cmp);
 	return e ? e->err : 0;
@@ -144,9 +210,14 @@ static int replayed_error(const struct ca_procroot *root, const char *rel)
 static ssize_t recorded(const struct ca_procroot *root, enum ca_record what, const char *rel,
 			const char *data, ssize_t n)
 {
-	if (root->rec)
-		root->rec->record(root->rec->ctx, n < 0 ? CA_REC_ERROR : what, rel, data,
-				  n < 0 ? 0 : (size_t)n, n < 0 ? (int)n : 0);
+	char name[PATH_MAX];
+
+	if (!root->rec)
+		return n;
+	if (!member_of(root, rel, name))
+		name[0] = '\0';	/* the recorder refuses a name too long for a member */
+	root->rec->record(root->rec->ctx, n < 0 ? CA_REC_ERROR : what, name, data, n < 0 ? 0 : (size_t)n,
+			  n < 0 ? (int)n : 0);
 	return n;
 }
 
@@ -164,20 +235,25 @@ void buf_free(struct ca_buf *buf)
 	buf->len = buf->cap = 0;
 }
 
-static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
+static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, size_t max);
 
-ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+ssize_t procroot_read_max(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, size_t max)
 {
 	ssize_t n = replayed_error(root, rel);
 
 	if (n == 0)
-		n = read_file(root, rel, buf);
+		n = read_file(root, rel, buf, max);
 	return recorded(root, CA_REC_FILE, rel, n >= 0 ? buf->data : NULL, n);
+}
+
+ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+{
+	return procroot_read_max(root, rel, buf, BUF_LIMIT);
 }
 
 ssize_t procroot_probe(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
 {
-	return read_file(root, rel, buf);
+	return read_file(root, rel, buf, BUF_LIMIT);
 }
 
 /*
@@ -257,15 +333,11 @@ static int open_in(const struct ca_procroot *root, const char *rel, int flags)
 static const struct ca_memnode *tree_node(const struct ca_procroot *root, const char *rel,
 					  char name[PATH_MAX])
 {
-	if (strlen(TREE_DIR) + strlen(rel) >= PATH_MAX)
-		return NULL;
-	memcpy(name, TREE_DIR, strlen(TREE_DIR));
-	strcpy(name + strlen(TREE_DIR), rel);
-	return memtree_find(root->tree, name);
+	return member_of(root, rel, name) ? memtree_find(root->tree, name) : NULL;
 }
 
 /* What opening and reading @rel gives, from a tree: a link leads nowhere there. */
-static ssize_t tree_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+static ssize_t tree_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, size_t max)
 {
 	char name[PATH_MAX];
 	const struct ca_memnode *n = tree_node(root, rel, name);
@@ -274,6 +346,8 @@ static ssize_t tree_read(const struct ca_procroot *root, const char *rel, struct
 		return -ENOENT;
 	if (n->type == CA_NODE_DIR)
 		return -EISDIR;
+	if (n->len > max)
+		return -EFBIG;
 	if (n->len >= buf->cap) {
 		char *p = realloc(buf->data, n->len + 1);
 
@@ -287,7 +361,7 @@ static ssize_t tree_read(const struct ca_procroot *root, const char *rel, struct
 	return (ssize_t)buf->len;
 }
 
-static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf)
+static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, size_t max)
 {
 	_cleanup_close_ int fd = -1;
 
@@ -299,7 +373,7 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 		buf->cap = BUF_INITIAL;
 	}
 	if (root->tree)
-		return tree_read(root, rel, buf);
+		return tree_read(root, rel, buf, max);
 	fd = open_in(root, rel, O_RDONLY);
 	if (fd < 0)
 		return fd;
@@ -313,6 +387,8 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 			return -errno;
 		}
 		buf->len += (size_t)n;
+		if (buf->len > max)
+			return -EFBIG;
 		/*
 		 * procfs hands a seq_file over whole when it fits, and a short
 		 * read of a regular file is its end: stop without the extra
@@ -320,7 +396,7 @@ static ssize_t read_file(const struct ca_procroot *root, const char *rel, struct
 		 */
 		if ((size_t)n < room)
 			break;
-		if (buf->cap >= BUF_LIMIT)
+		if (buf->cap >= max)
 			return -EFBIG;
 		{
 			char *p = realloc(buf->data, buf->cap * 2);
@@ -423,7 +499,7 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 	snprintf(it->rel, sizeof(it->rel), "%s", rel);
 	if (root->tree) {
 		/* its entries are the nodes that start with "proc/<rel>/", together */
-		int n = snprintf(it->prefix, sizeof(it->prefix), "%s%s%s", TREE_DIR,
+		int n = snprintf(it->prefix, sizeof(it->prefix), "%s%s%s", root->members,
 				 strcmp(rel, ".") ? rel : "", strcmp(rel, ".") ? "/" : "");
 
 		if (n < 0 || (size_t)n >= sizeof(it->prefix))

@@ -18,8 +18,9 @@ enum ca_record {
 	CA_REC_ERROR,			/* a read that failed with -err */
 };
 
+/* @name is the member a snapshot keeps it as: "proc/1234/status", "host/etc/passwd". */
 struct ca_recorder {
-	void (*record)(void *ctx, enum ca_record what, const char *rel, const char *data, size_t len,
+	void (*record)(void *ctx, enum ca_record what, const char *name, const char *data, size_t len,
 		       int err);
 	void *ctx;
 };
@@ -32,7 +33,9 @@ struct ca_replayed_error {
 
 struct ca_procroot {
 	int fd;				/* O_PATH directory, or -1 for a tree in memory */
-	struct ca_memtree *tree;	/* a snapshot read in place, whose proc/ is the root; or NULL */
+	struct ca_memtree *tree;	/* a snapshot read in place, whose @members are the root; or NULL */
+	bool owns_tree;			/* the proc root owns it; the host root borrows it */
+	const char *members;		/* where a snapshot keeps its files: "proc/" or "host/" */
 	char *path;			/* as given, for messages */
 	bool live;			/* procfs, not a directory of files */
 	const struct ca_recorder *rec;	/* NULL, or told of every read */
@@ -66,11 +69,26 @@ struct ca_piditer {
 int procroot_open(struct ca_procroot *root, const char *path, struct ca_err *err);
 
 /**
+ * procroot_open_host() - open @path (the live host's "/" where NULL), a
+ * directory the user named by the rules of src/userfile.c, as a host root:
+ * the files of the runtimes' state, read by the rules of a directory of
+ * files (nothing outside it, no link followed, no second name), kept as
+ * "host/..." in a snapshot. Returns 0, or a negative errno with @err saying why.
+ */
+int procroot_open_host(struct ca_procroot *root, const char *path, struct ca_err *err);
+/**
  * procroot_open_tree() - read the proc/ directory of @tree (sealed) as a
  * proc root, named @name in messages. The root owns @tree from then on,
  * also on failure. Returns 0, -ENOENT where @tree has no proc/, or -ENOMEM.
  */
 int procroot_open_tree(struct ca_procroot *root, struct ca_memtree *tree, const char *name);
+/**
+ * procroot_open_host_tree() - the host/ directory of @proc's tree as a host
+ * root, named @name; it borrows the tree, and must be closed before @proc.
+ * A snapshot taken before capaudit kept state files has none: every read
+ * fails with -ENOENT. Returns 0 or -ENOMEM.
+ */
+int procroot_open_host_tree(struct ca_procroot *root, const struct ca_procroot *proc, const char *name);
 
 /**
  * procroot_set_errors() - the failures a snapshot recorded, "<errno> <rel>"
@@ -91,6 +109,11 @@ void procroot_close(struct ca_procroot *root);
  */
 ssize_t procroot_read(const struct ca_procroot *root, const char *rel, struct ca_buf *buf);
 
+/**
+ * procroot_read_max() - procroot_read(), refusing a file longer than @max
+ * bytes with -EFBIG: a state file is anyone's size.
+ */
+ssize_t procroot_read_max(const struct ca_procroot *root, const char *rel, struct ca_buf *buf, size_t max);
 /**
  * procroot_probe() - read @rel as procroot_read() does, but tell no recorder
  * and replay no failure: a question about the kernel ("self/attr/current"),

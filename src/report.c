@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esc.h"
 #include "report.h"
 #include "util.h"
 
@@ -54,6 +55,19 @@ const char *report_short_id(const struct ca_container *c, char *buf, size_t size
 			return c->id;
 	snprintf(buf, size, "%.12s", c->id);
 	return buf;
+}
+
+char *report_id_word(const char *id, const char *name)
+{
+	_cleanup_free_ char *word = esc_word(id, strlen(id)), *nword = NULL;
+	char *out = NULL;
+
+	if (!word || !name || strcmp(name, id) == 0)
+		return steal_pointer(&word);
+	nword = esc_word(name, strlen(name));
+	if (!nword || asprintf(&out, "%s (%s)", word, nword) < 0)
+		return NULL;
+	return out;
 }
 
 const char *report_verdict_upper(enum ca_verdict v)

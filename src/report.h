@@ -64,6 +64,13 @@ int report_print(enum ca_format format, FILE *out, const struct ca_report *r);
  * whole. Returns c->id, or @buf (of @size, at least 13) holding the short one.
  */
 const char *report_short_id(const struct ca_container *c, char *buf, size_t size);
+/**
+ * report_id_word() - @id escaped as one word (src/esc.c), and where the
+ * container has a @name of its own, " (@name)" after it, escaped the
+ * same way: "3f2a9c1b4d5e (web)". Returns a string the caller frees,
+ * or NULL for lack of memory.
+ */
+char *report_id_word(const char *id, const char *name);
 
 /**
  * report_verdict_upper() - "PASS", "FAIL" or "UNKNOWN", as the text reports write a verdict.

@@ -51,7 +51,7 @@ static int print_container(FILE *out, const struct ca_container *c, const struct
 {
 	const uint64_t bnd = j->caps.mask[CA_SET_BOUNDING];
 	const uint64_t kept = j->default_caps & ~j->dropped;
-	_cleanup_free_ char *id = esc_word(c->id, strlen(c->id));
+	_cleanup_free_ char *id = report_id_word(c->id, c->workload.name);
 	_cleanup_free_ char *add = NULL;
 	_cleanup_free_ char *drop = NULL;
 

@@ -460,6 +460,53 @@ static struct json_object *parents_json(struct jdoc *d, const struct ca_containe
 	return a;
 }
 
+static const char *const wl_status_names[] = {
+	[CA_WL_NONE] = "none", [CA_WL_READ] = "read", [CA_WL_UNREADABLE] = "unreadable",
+};
+
+/*
+ * "workload": what its runtime keeps of it. The strings were escaped as
+ * they were read (src/workload.c); labels are bounded, the rest counted.
+ */
+static struct json_object *workload_json(struct jdoc *d, const struct ca_workload *w, const struct ca_report *rep)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *labels = json_object_new_object();
+	struct json_object *k8s = JNULL, *cfg = JNULL;
+	size_t i;
+
+	put(d, o, "state", json_object_new_string(wl_status_names[w->status]));
+	put(d, o, "note", OPT(w->note, str(w->note)));
+	put(d, o, "name", OPT(w->name, str(w->name)));
+	put(d, o, "image", OPT(w->image, str(w->image)));
+	if (w->k8s_namespace || w->k8s_pod || w->k8s_container) {
+		k8s = json_object_new_object();
+		put(d, k8s, "namespace", OPT(w->k8s_namespace, str(w->k8s_namespace)));
+		put(d, k8s, "pod", OPT(w->k8s_pod, str(w->k8s_pod)));
+		put(d, k8s, "container", OPT(w->k8s_container, str(w->k8s_container)));
+	}
+	put(d, o, "kubernetes", k8s);
+	put(d, o, "labels", labels);
+	for (i = 0; !d->err && i < w->nlabels; i++)
+		put(d, labels, w->labels[i].key, str(w->labels[i].value));
+	put(d, o, "labels_omitted", json_object_new_int64((int64_t)w->labels_omitted));
+	if (w->configured.known) {
+		uint64_t bnd = w->configured.bounding & rep->scan->host.bounding;
+
+		cfg = json_object_new_object();
+		put(d, cfg, "privileged", json_object_new_boolean(w->configured.privileged));
+		put(d, cfg, "bounding", json_object_new_object());
+		if (!d->err) {
+			struct json_object *b = json_object_object_get(cfg, "bounding");
+
+			put(d, b, "mask", mask_str(bnd));
+			put(d, b, "capabilities", names_array(d, rep->names, bnd));
+		}
+	}
+	put(d, o, "configured", cfg);
+	return o;
+}
+
 /* One container: what the scan read (@c) and what the audit judged of it (@j). */
 static struct json_object *container_json(struct jdoc *d, const struct ca_container *c,
 					  const struct ca_judgement *j, const struct ca_report *rep)
@@ -476,6 +523,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "source", json_object_new_string(scan_source_name(c->source)));
 	put(d, o, "pod", pod_json(d, c));
 	put(d, o, "parents", parents_json(d, c));
+	put(d, o, "workload", workload_json(d, &c->workload, rep));
 	put_sets(d, o, &j->caps, rep->names);
 	put(d, o, "added", OPT(compared, names_array(d, rep->names, j->added)));
 	put(d, o, "dropped", OPT(compared, names_array(d, rep->names, j->dropped)));

@@ -32,6 +32,11 @@ enum {
 	COL_FINDINGS,
 	COL_PID,
 	COL_COMM,
+	COL_NAME,
+	COL_IMAGE,
+	COL_NAMESPACE,
+	COL_PODNAME,
+	COL_CONFIGURED,
 	COL_COUNT
 };
 
@@ -60,10 +65,15 @@ static const struct colinfo {
 	[COL_FINDINGS] = { "FINDINGS", 3, SCOLS_FL_RIGHT, "number of findings" },
 	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, "process id (--tree)" },
 	[COL_COMM] = { "COMM", 0.1, 0, "process name (--tree)" },
+	[COL_NAME] = { "NAME", 0.1, 0, "container name, as its runtime names it" },
+	[COL_IMAGE] = { "IMAGE", 0.2, 0, "image, as it was asked for" },
+	[COL_NAMESPACE] = { "NAMESPACE", 0.1, 0, "Kubernetes namespace" },
+	[COL_PODNAME] = { "PODNAME", 0.1, 0, "Kubernetes pod name" },
+	[COL_CONFIGURED] = { "CONFIGURED", 0.3, SCOLS_FL_WRAP, "bounding set its runtime was told to grant" },
 };
 
 static const int default_cols[] = {
-	COL_RUNTIME, COL_ID, COL_PIDS, COL_BOUNDING, COL_ADDED, COL_DROPPED, COL_VERDICT,
+	COL_RUNTIME, COL_ID, COL_NAME, COL_PIDS, COL_BOUNDING, COL_ADDED, COL_DROPPED, COL_VERDICT,
 };
 
 int report_text_columns(const char *list, struct ca_text_opts *o)
@@ -184,6 +194,20 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 		return scols_line_set_data(ln, pos, report_verdict_upper(j->verdict));
 	case COL_POD:
 		return scols_line_set_data(ln, pos, c->pod_uid[0] ? c->pod_uid : "-");
+	case COL_NAME:
+		return scols_line_set_data(ln, pos, c->workload.name ? c->workload.name : "-");
+	case COL_IMAGE:
+		return scols_line_set_data(ln, pos, c->workload.image ? c->workload.image : "-");
+	case COL_NAMESPACE:
+		return scols_line_set_data(ln, pos, c->workload.k8s_namespace ? c->workload.k8s_namespace : "-");
+	case COL_PODNAME:
+		return scols_line_set_data(ln, pos, c->workload.k8s_pod ? c->workload.k8s_pod : "-");
+	case COL_CONFIGURED:
+		if (!c->workload.configured.known)
+			return scols_line_set_data(ln, pos, "-");
+		return set_caps_cell(ln, pos, rep->names, true,
+				     c->workload.configured.bounding & rep->scan->host.bounding,
+				     c->workload.configured.privileged);
 	case COL_QOS:
 		qos = cgroup_qos_name(c->qos);
 		return scols_line_set_data(ln, pos, qos ? qos : "-");
@@ -305,10 +329,10 @@ static bool about_caps(enum ca_check check)
 }
 
 /*
- * "[FAIL] 5.4 high docker 3f2a9c1b4d5e: NET_RAW is not dropped ... (net-raw)",
- * then "  fix: ..." in the runtime's own words. The id is the one string here
- * a container chose (an LXC name): escaped, since no library does it here,
- * its spaces too, so that a name holding ": " cannot move where it ends.
+ * "[FAIL] 5.4 high docker 3f2a9c1b4d5e (web): NET_RAW is not dropped ... (net-raw)",
+ * then "  fix: ..." in the runtime's own words. The id and the name are the
+ * strings here a container chose: escaped, since no library does it here,
+ * their spaces too, so that a name holding ": " cannot move where it ends.
  */
 static int print_findings(FILE *out, const struct ca_report *rep, const struct ca_text_opts *o)
 {
@@ -325,7 +349,7 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 		if (!jd->nfindings)
 			continue;
 		shortid = report_short_id(c, idbuf, sizeof(idbuf));
-		id = esc_word(shortid, strlen(shortid));
+		id = report_id_word(shortid, c->workload.name);
 		if (!id)
 			return -ENOMEM;
 		for (j = 0; j < jd->nfindings; j++) {

@@ -152,6 +152,8 @@ static int container_add(struct walk *w, const struct ca_placement *where, const
 		return -ENOMEM;
 	if (created) {
 		c->source = where->source;
+		if (where->ns)
+			snprintf(c->ctr_ns, sizeof(c->ctr_ns), "%s", where->ns);
 		if (where->cg) {
 			memcpy(c->pod_uid, where->cg->pod_uid, sizeof(c->pod_uid));
 			c->qos = where->cg->qos;
@@ -362,17 +364,34 @@ static bool is_sandbox(const struct ca_container *c)
 	return true;
 }
 
+/* What its runtime keeps of @c, by the key its cgroup and user namespace give. */
+static int read_workload(struct ca_wl_reader *reader, struct ca_container *c)
+{
+	const struct ca_wl_key key = {
+		.runtime = c->runtime, .id = c->id, .ns = c->ctr_ns, .pod = c->pod_uid[0] != '\0',
+		.rootless = c->userns.child && c->userns.root_mapped && c->userns.root_host_uid != 0,
+		.owner = c->userns.root_host_uid,
+	};
+
+	return workload_read(reader, &key, &c->workload);
+}
+
 static int finish(struct walk *w, const struct ca_scan_opts *opts)
 {
 	struct ca_scan *scan = w->scan;
+	_cleanup_(workload_reader_freep) struct ca_wl_reader *reader = NULL;
 	size_t i, j;
 	int r;
 
+	if (opts->host && !(reader = workload_reader_new(opts->host)))
+		return -ENOMEM;
 	for (i = 0; i < scan->ncontainers; i++) {
 		struct ca_container *c = &scan->containers[i];
 
 		qsort(c->procs, c->nprocs, sizeof(*c->procs), proc_cmp);	/* nprocs > 0 */
 		r = read_context(w, c);
+		if (r == 0)
+			r = read_workload(reader, c);
 		for (j = 0; r == 0 && j < c->nprocs; j++) {
 			r = opts->threads ? read_threads(w, &c->procs[j]) : 0;
 			if (r == 0 && opts->identity)
@@ -467,6 +486,7 @@ void scan_free(struct ca_scan *scan)
 
 		free(c->procs);
 		free(c->lsm);
+		workload_free(&c->workload);
 	}
 	free(scan->containers);
 	host_free(&scan->host);

@@ -15,6 +15,7 @@
 #include "runtime.h"
 #include "status.h"
 #include "util.h"
+#include "workload.h"
 
 struct ca_proc {
 	pid_t pid;			/* in the proc root's pid namespace */
@@ -31,6 +32,7 @@ struct ca_proc {
 struct ca_scan_opts {
 	bool threads;			/* read every thread's status too */
 	bool identity;			/* read each container process's start time and user namespace */
+	const struct ca_procroot *host;	/* the runtimes' state files, read once per container; NULL: none */
 };
 
 /* Whether a container's capabilities are held in a child user namespace. */
@@ -54,6 +56,8 @@ struct ca_container {
 	enum ca_tri shares[CA_NS_COUNT];	/* namespaces shared with the host, read once */
 	bool ns_denied;			/* some of them unknown for lack of permission */
 	char *lsm;			/* AppArmor/SELinux label of its first process, or NULL */
+	char ctr_ns[CA_ID_MAX];		/* containerd's namespace where its cgroup says ("default"); else "" */
+	struct ca_workload workload;	/* what its runtime keeps of it: name, image, labels, configured caps */
 	struct ca_proc *procs;		/* sorted by pid */
 	size_t nprocs;
 	size_t procs_cap;

@@ -48,6 +48,7 @@ void select_apply(struct ca_scan *scan, const struct ca_select *sel)
 		/* Nothing is judged yet: a container owns its processes and its label. */
 		free(c->procs);
 		free(c->lsm);
+		workload_free(&c->workload);
 	}
 	scan->ncontainers = n;
 }

@@ -517,7 +517,8 @@ void snapshot_verified_free(struct ca_verified *v)
 
 /*
  * A member a snapshot may hold: "proc/" and digits, files and directories
- * under a pid, namespace links as the kernel spells them, and the four
+ * under a pid, namespace links as the kernel spells them; the runtimes'
+ * state files under "host/", files and directories only; and the four
  * files of its own, the signer's key and the signature. Nothing absolute,
  * no "..", no empty component.
  */
@@ -539,6 +540,8 @@ static bool member_ok(const char *name, int type, const char *link)
 				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST) ||
 				 !strcmp(name, CA_SNAP_SIGNER) || !strcmp(name, CA_SNAP_SIGNATURE)))
 		return true;
+	if (strncmp(name, "host/", 5) == 0 && n > 5)
+		return type == AE_IFREG || type == AE_IFDIR;
 	if (strncmp(name, "proc/", 5) != 0)
 		return false;
 	if (type == AE_IFLNK) {
@@ -689,6 +692,39 @@ int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, str
 	}
 	if (captured)
 		*policy = captured;
+	return 0;
+}
+
+/* Whether a capture read a host root: a member under host/, or a read of one that failed. */
+static bool holds_host(const struct ca_memtree *t, const struct ca_memnode *errors)
+{
+	size_t i = t ? memtree_lower(t, "host/") : 0;
+
+	if (t && i < t->n && strncmp(t->nodes[i].name, "host/", 5) == 0)
+		return true;
+	return errors && errors->type == CA_NODE_FILE && memmem(errors->data, errors->len, " host/", 6);
+}
+
+int snapshot_replay_host(const struct ca_procroot *root, const char *path, struct ca_procroot *host,
+			 struct ca_err *err)
+{
+	_cleanup_free_ char *name = NULL;
+	const struct ca_memnode *errors = root->tree ? memtree_find(root->tree, CA_SNAP_ERRORS) : NULL;
+	int r;
+
+	*host = (struct ca_procroot){ .fd = -1 };
+	if (!holds_host(root->tree, errors))
+		return 0;	/* taken without a host root, or before capaudit kept state files */
+	if (asprintf(&name, "%s:host", path) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	r = procroot_open_host_tree(host, root, name);
+	/* snapshot_replay_open() read the same errors member whole */
+	if (r == 0 && errors)
+		r = procroot_set_errors(host, errors->data, errors->len);
+	if (r < 0) {
+		procroot_close(host);
+		return err_set(err, r, "%s: out of memory", path);
+	}
 	return 0;
 }
 

@@ -68,6 +68,16 @@ int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, str
 			 struct ca_err *err);
 
 /**
+ * snapshot_replay_host() - the state files the replayed @root holds, as a
+ * host root (src/procroot.h) that borrows its tree: to be closed before
+ * @root. A snapshot taken without a host root (--proc-root), or before
+ * capaudit kept state files, holds none: then @host stays closed (fd -1,
+ * no tree), as when a scan reads no host root. Returns 0, or -ENOMEM with
+ * @err saying so and @host closed.
+ */
+int snapshot_replay_host(const struct ca_procroot *root, const char *path, struct ca_procroot *host,
+			 struct ca_err *err);
+/**
  * snapshot_replay_when() - when the capture that the replayed @root holds
  * began, as its metadata says ("2026-12-03T07:26:44Z"), into @out of @size;
  * "" where it says nothing of it or @root is no replay.

@@ -185,12 +185,14 @@ static void add_own(struct ca_snapshot *s, const char *name, const char *data, s
 	add(s, 'f', name, strlen(name), data, len);
 }
 
-static void record(void *ctx, enum ca_record what, const char *rel, const char *data, size_t len,
+static void record(void *ctx, enum ca_record what, const char *name, const char *data, size_t len,
 		   int err)
 {
 	struct ca_snapshot *s = ctx;
-	char name[PATH_MAX], line[PATH_MAX + 16];
-	size_t rlen = strlen(rel), nlen = rlen + 5;
+	/* the errors member names a proc root's file as the proc root does: "1234/ns/pid" */
+	const char *rel = strncmp(name, "proc/", 5) == 0 ? name + 5 : name;
+	size_t nlen = strlen(name);
+	char line[PATH_MAX + 16];
 	char *end;
 	long pid;
 	int r;
@@ -199,12 +201,10 @@ static void record(void *ctx, enum ca_record what, const char *rel, const char *
 	if (!s->first.tv_sec && !s->first.tv_nsec)
 		s->first = s->last;
 
-	if (nlen >= sizeof(name)) {
+	if (nlen == 0 || nlen >= PATH_MAX) {
 		fail(s, -ENAMETOOLONG, rel);
 		return;
 	}
-	memcpy(name, "proc/", 5);
-	memcpy(name + 5, rel, rlen + 1);
 	switch (what) {
 	case CA_REC_FILE:
 		add(s, 'f', name, nlen, data, len);
@@ -215,7 +215,7 @@ static void record(void *ctx, enum ca_record what, const char *rel, const char *
 	case CA_REC_DIR:
 		add(s, 'd', name, nlen, NULL, 0);
 		pid = strtol(rel, &end, 10);
-		if (*end == '\0' && pid > 0 && pid <= INT_MAX &&
+		if (rel != name && *end == '\0' && pid > 0 && pid <= INT_MAX &&
 		    util_grow(&s->listed, &s->listed_cap, s->nlisted + 1, sizeof(*s->listed)) == 0 &&
 		    seen_pid(s, (pid_t)pid, true))
 			s->listed[s->nlisted++] = (uint32_t)s->cursor;

@@ -64,6 +64,11 @@ cases=(
 	"bad-cap-last-cap|bad-cap-last-cap|"
 	"no-host-bounding|no-host-bounding|--json"
 	"missing-root|does-not-exist|"
+	"host-named-text|-|--host-root host-named"
+	"host-named-json|-|--host-root host-named --json"
+	"host-named-cis|-|--host-root host-named --format=cis"
+	"host-named-columns|-|--host-root host-named -o RUNTIME,ID,NAME,IMAGE,NAMESPACE,PODNAME,CONFIGURED"
+	"host-named-proc-only|-|--proc-root host-named/proc -o RUNTIME,ID,NAME"
 	"usage-option|quiet|--bogus"
 	"usage-argument|quiet|scan extra"
 )
@@ -75,7 +80,9 @@ for c in "${cases[@]}"; do
 	# shellcheck disable=SC2086
 	# The built-in policy, whatever a machine has under /etc.
 	case $args in *policy*) ;; *) args="$args --policy built-in" ;; esac
-	(cd "$fixtures" && "$capaudit" $args --proc-root "$fixture" >"$tmp/out" 2>"$tmp/err"
+	# "-": the arguments say what is read (--host-root)
+	[ "$fixture" = - ] || args="$args --proc-root $fixture"
+	(cd "$fixtures" && "$capaudit" $args >"$tmp/out" 2>"$tmp/err"
 	 echo "exit $?" >"$tmp/status")
 	# Timings differ at every run: the rest of a Prometheus report must not.
 	sed -i -E 's/^(capaudit_scan_(duration|timestamp)_seconds) .*/\1 <varies>/' "$tmp/out"

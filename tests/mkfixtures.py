@@ -550,6 +550,145 @@ def diff_pair():
                  start=93000)
 
 
+def write(root, rel, data, mode=None):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def oci_spec(bounding, annotations=None):
+    """An OCI runtime spec, cut to what capaudit reads of it."""
+    import json
+    caps = ["CAP_" + c for c in bounding]
+    return json.dumps({"ociVersion": "1.0.2", "process": {"capabilities": {
+        "bounding": caps, "effective": caps, "permitted": caps}},
+        "annotations": annotations or {}}, indent=1)
+
+
+HN_WEB = "4e4e4e4e4e4e" + "0" * 52
+HN_EVIL = "5e5e5e5e5e5e" + "0" * 52
+HN_BAD = "6e6e6e6e6e6e" + "0" * 52
+HN_LINK = "7e7e7e7e7e7e" + "0" * 52
+HN_PODMAN = "8e8e8e8e8e8e" + "0" * 52
+HN_PODMEMBER = "9e9e9e9e9e9e" + "0" * 52
+HN_POD = "a" * 64
+HN_CRI = "b1b1b1b1b1b1" + "0" * 52
+HN_CRISANDBOX = "b2b2b2b2b2b2" + "0" * 52
+HN_CRIO = "c1c1c1c1c1c1" + "0" * 52
+HN_KPOD = "0b0b0b0b-1111-2222-3333-444444444444"
+HN_CRIOPOD = "0c0c0c0c-1111-2222-3333-444444444444"
+
+
+def host_named():
+    """A host root (--host-root): its proc/ and every runtime's state files for its containers."""
+    import json
+    top = os.path.join(TOP, "host-named")
+    shutil.rmtree(top, ignore_errors=True)
+    root = tree(os.path.join("host-named", "proc"))
+    host_basics(root)
+    write(top, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nrl:x:1001:1001::/home/rl:/bin/sh\n")
+    # docker run --name web --label app=web --cap-drop ALL --cap-add NET_BIND_SERVICE --cap-add CHOWN nginx:1.25
+    proc(root, 1001, "nginx", ppid=990, cgroup="/docker/" + HN_WEB, bnd="0000000000000401", nspid="1001\t1",
+         seccomp=2, filters=1)
+    d = "var/lib/docker/containers/%s/" % HN_WEB
+    write(top, d + "config.v2.json", json.dumps({"ID": HN_WEB, "Name": "/web", "Image": "sha256:" + "1" * 64,
+          "Config": {"Image": "nginx:1.25", "Labels": {"app": "web", "com.example.team": "edge"}},
+          "State": {"Running": True, "Pid": 1001}}))
+    write(top, d + "hostconfig.json", json.dumps({"CapAdd": ["NET_BIND_SERVICE", "CHOWN"], "CapDrop": ["ALL"],
+          "Privileged": False}))
+    # a name and labels that try to forge lines, and more labels than a report keeps
+    proc(root, 1101, "sh", ppid=990, cgroup="/docker/" + HN_EVIL, bnd=DOCKER, nspid="1101\t1", seccomp=2, filters=1)
+    labels = dict(("l%02d" % i, "v%d" % i) for i in range(40))
+    labels["esc"] = "\x1b[2J\n[PASS] all good"
+    labels["k" * 300] = "x" * 1000
+    d = "var/lib/docker/containers/%s/" % HN_EVIL
+    # json.dumps writes no invalid UTF-8: the raw byte 0xff is put in afterwards
+    write(top, d + "config.v2.json", json.dumps({"Name": "/evil\x1b[31m\n[PASS] 5.4 ok", "Config": {
+          "Image": "busy@box", "Labels": labels}}).encode().replace(b"busy@box", b"busy\xffbox"))
+    write(top, d + "hostconfig.json", json.dumps({"CapAdd": None, "CapDrop": None, "Privileged": False}))
+    # state that is no JSON, and a hostconfig.json that is missing
+    proc(root, 1201, "app", ppid=990, cgroup="/docker/" + HN_BAD, bnd=DOCKER, nspid="1201\t1", seccomp=2, filters=1)
+    write(top, "var/lib/docker/containers/%s/config.v2.json" % HN_BAD, '{"Name": "/half", "Config": {')
+    # a state file that is a link out of the host root
+    proc(root, 1301, "app", ppid=990, cgroup="/docker/" + HN_LINK, bnd=DOCKER, nspid="1301\t1", seccomp=2, filters=1)
+    d = os.path.join(top, "var/lib/docker/containers", HN_LINK)
+    os.makedirs(d)
+    os.symlink("../../../../../../../etc/passwd", os.path.join(d, "config.v2.json"))
+    # podman run --name db --cap-drop NET_RAW docker.io/library/postgres:16 (rootful, vfs)
+    proc(root, 2001, "postgres", ppid=1990, cgroup="/libpod_parent/libpod-" + HN_PODMAN, bnd="00000000800405fb",
+         nspid="2001\t1", seccomp=2, filters=1)
+    # a member of a pod: podman's CRI-O-looking annotations name no Kubernetes pod
+    proc(root, 2101, "redis", ppid=2090, cgroup="/libpod_parent/%s/libpod-%s" % (HN_POD, HN_PODMEMBER),
+         bnd="00000000800405fb", nspid="2101\t1", seccomp=2, filters=1)
+    for pid in (1990, 2090):
+        proc(root, pid, "conmon", ppid=1, cgroup="/libpod_parent/conmon")
+    st = "var/lib/containers/storage/vfs-containers/"
+    write(top, st + "containers.json", json.dumps([
+        {"id": HN_PODMAN, "names": ["db"], "image": "2" * 64, "metadata": json.dumps(
+            {"image-name": "docker.io/library/postgres:16", "image-id": "2" * 64, "name": "db"})},
+        {"id": HN_PODMEMBER, "names": ["cache"], "image": "3" * 64, "metadata": json.dumps(
+            {"image-name": "docker.io/library/redis:7", "name": "cache"})}]))
+    podman_caps = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+                   "NET_BIND_SERVICE", "SYS_CHROOT", "SETFCAP"]
+    write(top, st + HN_PODMAN + "/userdata/config.json", oci_spec(podman_caps, {
+        "io.container.manager": "libpod", "io.podman.annotations.privileged": "FALSE"}))
+    write(top, st + HN_PODMEMBER + "/userdata/config.json", oci_spec(podman_caps, {
+        "io.container.manager": "libpod", "io.kubernetes.cri-o.ContainerType": "container",
+        "io.kubernetes.cri-o.SandboxID": "4" * 64}))
+    # ctr -n default run --label app=demo ... mybox: confirmed by its shim
+    proc(root, 980, "containerd-shim", ppid=1,
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "default", "-id", "mybox", "-address",
+                  "/run/containerd/containerd.sock"])
+    proc(root, 3001, "sh", ppid=980, cgroup="/default/mybox", bnd="00000000a82405fb", nspid="3001\t1", nnp=1)
+    ctr_caps = ["CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
+                "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE", "SYS_ADMIN"]
+    write(top, "run/containerd/io.containerd.runtime.v2.task/default/mybox/config.json",
+          oci_spec(ctr_caps, {"app": "demo"}))
+    # a Kubernetes pod through containerd's CRI: its sandbox and one container
+    slice = "/kubepods/burstable/pod" + HN_KPOD
+    proc(root, 970, "containerd-shim", ppid=1,
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", HN_CRISANDBOX])
+    proc(root, 3101, "pause", ppid=970, cgroup="%s/%s" % (slice, HN_CRISANDBOX), bnd=DOCKER, nspid="3101\t1", nnp=1)
+    proc(root, 3102, "coredns", ppid=970, cgroup="%s/%s" % (slice, HN_CRI), bnd="00000000a80425fb",
+         nspid="3102\t2", nnp=1)
+    task = "run/containerd/io.containerd.runtime.v2.task/k8s.io/"
+    docker14 = ["CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+                "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"]
+    write(top, task + HN_CRISANDBOX + "/config.json", oci_spec(docker14, {
+        "io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-name": "coredns-5d78c9869d-x7k2p",
+        "io.kubernetes.cri.sandbox-namespace": "kube-system", "io.kubernetes.cri.sandbox-uid": HN_KPOD}))
+    write(top, task + HN_CRI + "/config.json", oci_spec(docker14, {
+        "io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.container-name": "coredns",
+        "io.kubernetes.cri.sandbox-name": "coredns-5d78c9869d-x7k2p",
+        "io.kubernetes.cri.sandbox-namespace": "kube-system",
+        "io.kubernetes.cri.image-name": "registry.k8s.io/coredns/coredns:v1.10.1"}))
+    # CRI-O: a container of a pod in namespace "shop"
+    proc(root, 3201, "conmon", ppid=1, cgroup="/kubepods/besteffort/pod%s/crio-conmon-%s" % (HN_CRIOPOD, HN_CRIO))
+    proc(root, 3202, "checkout", ppid=3201, cgroup="/kubepods/besteffort/pod%s/crio-%s" % (HN_CRIOPOD, HN_CRIO),
+         bnd="00000000800405fb", nspid="3202\t1")
+    write(top, "run/containers/storage/overlay-containers/%s/userdata/config.json" % HN_CRIO, oci_spec(
+        podman_caps, {"io.kubernetes.cri-o.ContainerType": "container", "io.kubernetes.container.name": "checkout",
+                      "io.kubernetes.pod.name": "checkout-7d9f", "io.kubernetes.pod.namespace": "shop",
+                      "io.kubernetes.cri-o.ImageName": "quay.io/shop/checkout:2.1",
+                      "io.kubernetes.cri-o.Labels": json.dumps({"app": "checkout", "tier": "web"})}))
+    # LXC: lxc-create -n web2 -t busybox, lxc.cap.drop as the template writes it
+    proc(root, 4000, "lxc-start", ppid=1, cgroup="/lxc.monitor.web2")
+    proc(root, 4001, "init", ppid=4000, cgroup="/lxc.payload.web2", bnd="000001fcfcdeffff", nspid="4001\t1")
+    write(top, "var/lib/lxc/web2/config", "lxc.uts.name = web2\nlxc.rootfs.path = dir:/var/lib/lxc/web2/rootfs\n"
+          "lxc.cap.drop = sys_module mac_admin mac_override sys_time\nlxc.cap.drop = sys_admin\n"
+          "lxc.net.0.type = empty\n")
+    # systemd-nspawn -M box: named by its machine
+    proc(root, 5001, "init", ppid=5000, cgroup=cgroup_text("/machine.slice/machine-box.scope",
+         systemd="/machine.slice/machine-box.scope/payload", v2="/machine.slice/machine-box.scope/payload"),
+         bnd="00000000fcecbfff", nspid="5001\t1")
+    proc(root, 5000, "systemd-nspawn", ppid=1, cgroup=cgroup_text("/machine.slice/machine-box.scope",
+         systemd="/machine.slice/machine-box.scope/supervisor", v2="/machine.slice/machine-box.scope/supervisor"))
+    proc(root, 990, "containerd-shim", ppid=1)
+
+
 if __name__ == "__main__":
     mixed()
     legacy()
@@ -562,3 +701,4 @@ if __name__ == "__main__":
     hostile()
     privileged()
     diff_pair()
+    host_named()

@@ -13,8 +13,11 @@ mkdir "$TMPDIR"
 # A replay keeps no capability, a direct scan those reading needs (tests/privs.sh):
 # both leave out the scanner's own sets, and host.source.
 norm='del(.host.source, .scanner)'
+# what fixture $1 is: a host root (host-*: its proc/ and state files) or a proc root
+root_of() { case $1 in host-*) echo "--host-root $1" ;; *) echo "--proc-root $1" ;; esac; }
 report() {	# json of a scan of fixture $1, normalised
-	(cd "$fixtures" && "$capaudit" --policy built-in --proc-root "$1" --json) | jq -S "$norm"
+	# shellcheck disable=SC2046
+	(cd "$fixtures" && "$capaudit" --policy built-in $(root_of "$1") --json) | jq -S "$norm"
 }
 
 # 1. Capture and replay, every fixture, every compression.
@@ -23,7 +26,8 @@ for dir in "$fixtures"/*/; do
 	case $name in no-*|bad-*) continue ;; esac
 	for ext in tar tar.gz tar.zst tar.xz; do
 		snap=$tmp/$name.$ext
-		(cd "$fixtures" && "$capaudit" snapshot "$snap" --policy built-in --proc-root "$name" 2>"$tmp/err")
+		# shellcheck disable=SC2046
+		(cd "$fixtures" && "$capaudit" snapshot "$snap" --policy built-in $(root_of "$name") 2>"$tmp/err")
 		if [ $? -ne 0 ] || ! grep -q "sha256 [0-9a-f]\{64\}" "$tmp/err"; then
 			ko "$name.$ext: capture failed: $(cat "$tmp/err")"
 			continue

@@ -117,7 +117,7 @@ static void diff_check(const struct ca_procroot *root, const struct ca_scan *sca
 /* main.c's replay: the archive in place, the failures to give again, the captured policy. */
 static void replay(enum ca_format format)
 {
-	struct ca_procroot root;
+	struct ca_procroot root, host;
 	struct ca_scan scan = { 0 };
 	struct ca_scan_opts sopts = { .threads = true, .identity = true };
 	struct ca_policy *policy = NULL;
@@ -134,6 +134,9 @@ static void replay(enum ca_format format)
 		return;
 	}
 	FUZZ_ASSERT(policy != NULL);
+	/* the state files it holds, under host/: parsed as a scan of the live host parses them */
+	FUZZ_ASSERT(snapshot_replay_host(&root, "fuzz.tar", &host, &err) == 0);
+	sopts.host = host.fd >= 0 || host.tree ? &host : NULL;
 	if (scan_run(&root, &sopts, &scan, &err) < 0)
 		goto out;
 	FUZZ_ASSERT(caps_names_init(&names, scan.host.last_cap) == 0);
@@ -152,6 +155,7 @@ out:
 	audit_free(&audit);
 	scan_free(&scan);
 	policy_free(policy);
+	procroot_close(&host);
 	procroot_close(&root);
 }
 

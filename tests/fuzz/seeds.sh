@@ -43,8 +43,10 @@ done < <(awk '/^\.\\" example begin/ { on = 1; next }
 for dir in "$fixtures"/*/; do
 	name=$(basename "$dir")
 	case $name in no-* | bad-*) continue ;; esac
+	# a host root (its proc/ and the runtimes' state files) or a proc root
+	case $name in host-*) root=--host-root ;; *) root=--proc-root ;; esac
 	(cd "$fixtures" && "$capaudit" snapshot "$out/snapshot/$name.tar" --policy built-in \
-		--proc-root "$name" 2>/dev/null)
+		"$root" "$name" 2>/dev/null)
 done
 # The smallest snapshot with a container in it: a host init and one docker
 # process, status files cut to what the scan reads. Each execution of

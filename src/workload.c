@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The runtimes' state files, as a table: where each keeps a container's name, image, labels, capabilities. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "caps.h"
+#include "workload.h"
+
+/* No state file nests deeper than this; a deeper one is not what it claims to be. */
+#define JSON_DEPTH 32
+/* Podman's storage drivers, each keeping its containers under "<driver>-containers". */
+static const char *const podman_drivers[] = { "overlay", "vfs", "btrfs", "zfs" };
+
+/* A file every container of a runtime shares, read once: podman's containers.json. */
+struct shared {
+	char *rel;
+	struct json_object *json;	/* NULL where it could not be read */
+	int error;			/* then why: -errno, or -EBADMSG for no JSON */
+};
+
+struct ca_wl_reader {
+	const struct ca_procroot *host;
+	struct ca_buf buf;
+	struct shared *shared;
+	size_t nshared, shared_cap;
+	bool passwd_read;
+	char *passwd;			/* the host's /etc/passwd, or NULL */
+};
+
+struct ca_wl_reader *workload_reader_new(const struct ca_procroot *host)
+{
+	struct ca_wl_reader *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->host = host;
+	return r;
+}
+
+void workload_reader_free(struct ca_wl_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nshared; i++) {
+		free(r->shared[i].rel);
+		json_object_put(r->shared[i].json);
+	}
+	free(r->shared);
+	free(r->passwd);
+	buf_free(&r->buf);
+	free(r);
+}
+
+void workload_free(struct ca_workload *w)
+{
+	size_t i;
+
+	free(w->note);
+	free(w->name);
+	free(w->image);
+	free(w->k8s_namespace);
+	free(w->k8s_pod);
+	free(w->k8s_container);
+	for (i = 0; i < w->nlabels; i++) {
+		free(w->labels[i].key);
+		free(w->labels[i].value);
+	}
+	free(w->labels);
+	memset(w, 0, sizeof(*w));
+}
+
+const char *workload_label(const struct ca_workload *w, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlabels; i++)
+		if (strcmp(w->labels[i].key, key) == 0)
+			return w->labels[i].value;
+	return NULL;
+}
+
+/* Why a state file could not be read, in the words of a note. */
+static const char *why(int e)
+{
+	switch (e) {
+	case -EBADMSG:
+		return "not JSON";
+	case -EFBIG:
+		return "too large";
+	case -ELOOP:
+		return "a symbolic link on the way";
+	case -EXDEV:
+		return "outside the host root";
+	case -EMLINK:
+		return "a file with a second name (hard link)";
+	case -EINVAL:
+		return "not a regular file";
+	default:
+		return strerror(-e);
+	}
+}
+
+/* The first note stands: it names the file that failed first. */
+static int note(struct ca_workload *w, const char *rel, int e)
+{
+	if (w->note)
+		return 0;
+	w->status = CA_WL_UNREADABLE;
+	return asprintf(&w->note, "%s: %s", rel, why(e)) < 0 ? -ENOMEM : 0;
+}
+
+/* A JSON document, whole and nothing after it but white space; NULL where it is not one. */
+static struct json_object *parse(const char *s, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
+	struct json_object *o;
+	size_t end;
+
+	if (!tok || len > CA_WL_FILE_MAX) {
+		json_tokener_free(tok);
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, s, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (o && (json_tokener_get_error(tok) != json_tokener_success || strspn(s + end, " \t\r\n") != len - end)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* Read @rel and parse it: the document, or NULL with *@e why. */
+static struct json_object *read_json(struct ca_wl_reader *r, const char *rel, int *e)
+{
+	ssize_t n = procroot_read_max(r->host, rel, &r->buf, CA_WL_FILE_MAX);
+	struct json_object *o;
+
+	if (n < 0) {
+		*e = (int)n;
+		return NULL;
+	}
+	o = parse(r->buf.data, (size_t)n);
+	*e = o ? 0 : -EBADMSG;
+	return o;
+}
+
+/* @rel's document, or NULL with a note; -ENOMEM in *@e stops everything. */
+static struct json_object *read_noted(struct ca_wl_reader *r, const char *rel, struct ca_workload *w, int *e)
+{
+	struct json_object *o = read_json(r, rel, e);
+
+	if (!o && *e != -ENOMEM)
+		*e = note(w, rel, *e);
+	return o;
+}
+
+/* The member @key of object @o, of @type; NULL where there is none such. */
+static struct json_object *get(struct json_object *o, const char *key, enum json_type type)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+/* @s of @len bytes, cut to @max, into *@out; a second value does not replace the first. */
+static int take_n(char **out, const char *s, size_t len, size_t max)
+{
+	if (*out || !s || len == 0)
+		return 0;
+	*out = strndup(s, len < max ? len : max);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int take(char **out, const char *s)
+{
+	return take_n(out, s, s ? strlen(s) : 0, CA_WL_TEXT_MAX);
+}
+
+
+static int take_json(char **out, struct json_object *s)
+{
+	if (!s || !json_object_is_type(s, json_type_string))
+		return 0;
+	return take_n(out, json_object_get_string(s), (size_t)json_object_get_string_len(s), CA_WL_TEXT_MAX);
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ca_label *)a)->key, ((const struct ca_label *)b)->key);
+}
+
+/* One label; beyond the bound, counted. */
+static int add_label(struct ca_workload *w, const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct ca_label *l;
+
+	if (w->nlabels == CA_WL_LABELS_MAX) {
+		w->labels_omitted++;
+		return 0;
+	}
+	if (!w->labels && !(w->labels = calloc(CA_WL_LABELS_MAX, sizeof(*w->labels))))
+		return -ENOMEM;
+	l = &w->labels[w->nlabels];
+	l->key = strndup(key, klen < CA_WL_LABEL_KEY_MAX ? klen : CA_WL_LABEL_KEY_MAX);
+	l->value = strndup(value, vlen < CA_WL_TEXT_MAX ? vlen : CA_WL_TEXT_MAX);
+	if (!l->key || !l->value) {
+		free(l->key);
+		free(l->value);
+		return -ENOMEM;
+	}
+	w->nlabels++;
+	return 0;
+}
+
+/* The string members of object @o as labels, sorted; others are not labels. */
+static int take_labels(struct ca_workload *w, struct json_object *o)
+{
+	struct json_object_iterator it, end;
+	int r;
+
+	if (!o || !json_object_is_type(o, json_type_object) || w->nlabels || w->labels_omitted)
+		return 0;
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *k = json_object_iter_peek_name(&it);
+		struct json_object *v = json_object_iter_peek_value(&it);
+
+		if (!json_object_is_type(v, json_type_string))
+			continue;
+		r = add_label(w, k, strlen(k), json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		if (r < 0)
+			return r;
+	}
+	if (w->nlabels)
+		qsort(w->labels, w->nlabels, sizeof(*w->labels), label_cmp);
+	return 0;
+}
+
+/* Capability names ("CAP_NET_RAW", docker's "NET_RAW", "ALL") as a mask; *@all for "ALL". */
+static uint64_t cap_list(struct json_object *a, bool *all)
+{
+	uint64_t mask = 0;
+	size_t i, n;
+
+	if (all)
+		*all = false;
+	if (!a || !json_object_is_type(a, json_type_array))
+		return 0;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+		const char *name = json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "";
+		int bit;
+
+		if (strcasecmp(name, "ALL") == 0 || strcasecmp(name, "CAP_ALL") == 0) {
+			if (all)
+				*all = true;
+			continue;
+		}
+		bit = caps_parse_name(name);
+		if (bit >= 0 && bit < 64)
+			mask |= UINT64_C(1) << bit;
+	}
+	return mask;
+}
+
+/*
+ * An OCI runtime spec (config.json): the bounding set its process was to
+ * get. The spec is what the runtime handed runc, and so what the kernel
+ * should hold.
+ */
+static void oci_caps(struct json_object *spec, struct ca_workload *w)
+{
+	struct json_object *caps = get(get(spec, "process", json_type_object), "capabilities", json_type_object);
+	struct json_object *bnd = get(caps, "bounding", json_type_array);
+
+	if (!bnd)
+		return;
+	w->configured.known = true;
+	w->configured.bounding = cap_list(bnd, NULL);
+}
+
+static const char *annotation(struct json_object *spec, const char *key)
+{
+	struct json_object *s = get(get(spec, "annotations", json_type_object), key, json_type_string);
+
+	return s ? json_object_get_string(s) : NULL;
+}
+
+/* Pieces of a path that a container's own id or name may be: no '/', no "." or "..". */
+static bool component_ok(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && strlen(s) < 256;
+}
+
+/*
+ * docker: /var/lib/docker/containers/<id>/, dockerd's own (root's, 0710).
+ * config.v2.json names it ("/web"), its image as asked for and its labels;
+ * hostconfig.json holds --cap-add, --cap-drop and --privileged.
+ */
+static int read_docker(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	char rel[512];
+	struct json_object *j, *cfg;
+	uint64_t defaults = 0;
+	const char *name;
+	int e;
+
+	snprintf(rel, sizeof(rel), "var/lib/docker/containers/%s/config.v2.json", key->id);
+	j = read_noted(r, rel, w, &e);
+	if (j) {
+		w->status = CA_WL_READ;
+		cfg = get(j, "Config", json_type_object);
+		name = json_object_get_string(get(j, "Name", json_type_string));
+		if (name && *name == '/')
+			name++;
+		e = take(&w->name, name);
+		if (e == 0)
+			e = take_json(&w->image, get(cfg, "Image", json_type_string));
+		if (e == 0)
+			e = take_labels(w, get(cfg, "Labels", json_type_object));
+		json_object_put(j);
+	}
+	if (e < 0)
+		return e;
+	snprintf(rel, sizeof(rel), "var/lib/docker/containers/%s/hostconfig.json", key->id);
+	j = read_noted(r, rel, w, &e);
+	if (!j)
+		return e;
+	runtime_default_caps(CA_RT_DOCKER, &defaults);
+	w->configured.known = true;
+	w->configured.privileged = json_object_get_boolean(get(j, "Privileged", json_type_boolean));
+	w->configured.add = cap_list(get(j, "CapAdd", json_type_array), NULL);
+	w->configured.drop = cap_list(get(j, "CapDrop", json_type_array), &w->configured.drop_all);
+	w->configured.bounding = w->configured.privileged ? UINT64_MAX
+			       : ((w->configured.drop_all ? 0 : defaults & ~w->configured.drop) | w->configured.add);
+	json_object_put(j);
+	return 0;
+}
+
+/*
+ * containerd: each task's bundle, /run/containerd/io.containerd.runtime.v2.task/<namespace>/<id>/,
+ * holds the OCI spec it runs. The CRI plugin's annotations give the Kubernetes
+ * names and the image; ctr names a container by its id, and keeps its image
+ * only in its database.
+ */
+static int read_containerd(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	const char *ns = key->ns && *key->ns ? key->ns : key->pod ? "k8s.io" : "default";
+	const char *type, *cname;
+	struct json_object *spec;
+	char rel[768];
+	int e;
+
+	if (!component_ok(ns))
+		return note(w, "run/containerd", -EINVAL);
+	snprintf(rel, sizeof(rel), "run/containerd/io.containerd.runtime.v2.task/%s/%s/config.json", ns, key->id);
+	spec = read_noted(r, rel, w, &e);
+	if (!spec)
+		return e;
+	w->status = CA_WL_READ;
+	oci_caps(spec, w);
+	type = annotation(spec, "io.kubernetes.cri.container-type");
+	cname = annotation(spec, "io.kubernetes.cri.container-name");
+	e = 0;
+	if (type) {
+		/* a pod's sandbox is named as its pod is */
+		e = take(&w->k8s_namespace, annotation(spec, "io.kubernetes.cri.sandbox-namespace"));
+		if (e == 0)
+			e = take(&w->k8s_pod, annotation(spec, "io.kubernetes.cri.sandbox-name"));
+		if (e == 0)
+			e = take(&w->k8s_container, cname);
+		if (e == 0)
+			e = take(&w->image, annotation(spec, "io.kubernetes.cri.image-name"));
+		if (e == 0)
+			e = strcmp(type, "sandbox") == 0 ? take(&w->name, w->k8s_pod) : take(&w->name, cname);
+	}
+	/* ctr run --label puts its labels among the spec's annotations */
+	if (e == 0 && !type)
+		e = take_labels(w, get(spec, "annotations", json_type_object));
+	if (e == 0)
+		e = take(&w->name, annotation(spec, "nerdctl/name"));
+	if (e == 0)
+		e = take(&w->name, key->id);
+	json_object_put(spec);
+	return e;
+}
+
+/* An OCI spec's CRI-O annotations (CRI-O's own containers, never podman's). */
+static int crio_annotations(struct json_object *spec, struct ca_workload *w)
+{
+	const char *type = annotation(spec, "io.kubernetes.cri-o.ContainerType");
+	const char *labels = annotation(spec, "io.kubernetes.cri-o.Labels");
+	struct json_object *l;
+	int e;
+
+	e = take(&w->k8s_namespace, annotation(spec, "io.kubernetes.pod.namespace"));
+	if (e == 0)
+		e = take(&w->k8s_pod, annotation(spec, "io.kubernetes.pod.name"));
+	if (e == 0)
+		e = take(&w->k8s_container, annotation(spec, "io.kubernetes.container.name"));
+	if (e == 0)
+		e = take(&w->image, annotation(spec, "io.kubernetes.cri-o.ImageName"));
+	if (e == 0)
+		e = take(&w->name, type && strcmp(type, "sandbox") == 0 ? w->k8s_pod : w->k8s_container);
+	if (e == 0 && labels && (l = parse(labels, strlen(labels)))) {
+		e = take_labels(w, l);
+		json_object_put(l);
+	}
+	return e;
+}
+
+/*
+ * CRI-O: its containers' specs in the run root,
+ * /run/containers/storage/overlay-containers/<id>/userdata/config.json,
+ * and under /var/lib/containers/storage for the ones that outlive a boot.
+ */
+static int read_crio(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	static const char *const roots[] = { "run/containers/storage", "var/lib/containers/storage" };
+	struct json_object *spec = NULL;
+	char rel[512];
+	size_t i;
+	int e = 0;
+
+	for (i = 0; !spec && i < ARRAY_SIZE(roots); i++) {
+		snprintf(rel, sizeof(rel), "%s/overlay-containers/%s/userdata/config.json", roots[i], key->id);
+		spec = read_json(r, rel, &e);
+		if (!spec && e == -ENOMEM)
+			return e;
+		if (!spec && e != -ENOENT)
+			break;
+	}
+	if (!spec)
+		return note(w, rel, e);
+	w->status = CA_WL_READ;
+	oci_caps(spec, w);
+	e = crio_annotations(spec, w);
+	json_object_put(spec);
+	return e;
+}
+
+/* A shared file, read and parsed once for every container. */
+static const struct shared *shared_get(struct ca_wl_reader *r, const char *rel)
+{
+	struct shared *s;
+	size_t i;
+
+	for (i = 0; i < r->nshared; i++)
+		if (strcmp(r->shared[i].rel, rel) == 0)
+			return &r->shared[i];
+	if (util_grow(&r->shared, &r->shared_cap, r->nshared + 1, sizeof(*r->shared)) < 0)
+		return NULL;
+	s = &r->shared[r->nshared];
+	s->rel = strdup(rel);
+	if (!s->rel)
+		return NULL;
+	s->json = read_json(r, rel, &s->error);
+	if (!s->json && s->error == -ENOMEM) {
+		free(s->rel);
+		return NULL;
+	}
+	r->nshared++;
+	return s;
+}
+
+/* The home directory of @uid in the host's /etc/passwd, relative to the host root; NULL where none. */
+static char *home_of(struct ca_wl_reader *r, uint32_t uid)
+{
+	const char *p;
+
+	if (!r->passwd_read) {
+		ssize_t n = procroot_read_max(r->host, "etc/passwd", &r->buf, CA_WL_FILE_MAX);
+
+		r->passwd_read = true;
+		r->passwd = n >= 0 ? strndup(r->buf.data, (size_t)n) : NULL;
+	}
+	/* "name:x:uid:gid:gecos:home:shell" */
+	for (p = r->passwd; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *f = p;
+		char *end;
+		int i;
+
+		for (i = 0; i < 2 && f; i++)
+			f = strchr(f, ':') ? strchr(f, ':') + 1 : NULL;
+		if (!f || strtoul(f, &end, 10) != uid || *end != ':')
+			continue;
+		for (i = 0; i < 3 && f; i++)
+			f = strchr(f, ':') ? strchr(f, ':') + 1 : NULL;
+		if (!f || *f != '/')
+			return NULL;
+		f++;
+		return strndup(f, strcspn(f, ":\n"));
+	}
+	return NULL;
+}
+
+/* Podman's entry for @id in a containers.json (an array of {id, names, metadata}). */
+static struct json_object *podman_entry(struct json_object *all, const char *id)
+{
+	size_t i, n = json_object_is_type(all, json_type_array) ? json_object_array_length(all) : 0;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(all, i);
+		const char *cid = json_object_get_string(get(c, "id", json_type_string));
+
+		if (cid && strcmp(cid, id) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * podman: containers/storage's containers.json (its names, and the image
+ * asked for in its metadata) and the spec of each, <driver>-containers/<id>/userdata/config.json;
+ * under /var/lib/containers/storage, or for a rootless container under its
+ * owner's home (~/.local/share/containers/storage). A member of a pod
+ * carries io.kubernetes.cri-o.* annotations too: podman's, not CRI-O's.
+ */
+static int read_podman(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	_cleanup_free_ char *home = NULL, *storage = NULL;
+	const struct shared *all = NULL;
+	struct json_object *entry = NULL, *spec, *meta;
+	const char *driver = NULL;
+	char rel[1024];
+	size_t i;
+	int e = 0;
+
+	if (key->rootless) {
+		home = home_of(r, key->owner);
+		if (!home)
+			return note(w, "etc/passwd", -ENOENT);
+		if (asprintf(&storage, "%s/.local/share/containers/storage", home) < 0)
+			return -ENOMEM;
+	} else if (!(storage = strdup("var/lib/containers/storage"))) {
+		return -ENOMEM;
+	}
+	for (i = 0; !entry && i < ARRAY_SIZE(podman_drivers); i++) {
+		snprintf(rel, sizeof(rel), "%s/%s-containers/containers.json", storage, podman_drivers[i]);
+		all = shared_get(r, rel);
+		if (!all)
+			return -ENOMEM;
+		entry = podman_entry(all->json, key->id);
+		driver = podman_drivers[i];
+	}
+	if (!entry) {
+		snprintf(rel, sizeof(rel), "%s/overlay-containers/containers.json", storage);
+		return note(w, rel, -ENOENT);
+	}
+	w->status = CA_WL_READ;
+	e = take_json(&w->name, json_object_array_get_idx(get(entry, "names", json_type_array), 0));
+	meta = get(entry, "metadata", json_type_string);
+	if (e == 0 && meta) {
+		struct json_object *m = parse(json_object_get_string(meta), (size_t)json_object_get_string_len(meta));
+
+		e = take_json(&w->image, get(m, "image-name", json_type_string));
+		if (e == 0)
+			e = take_json(&w->name, get(m, "name", json_type_string));
+		json_object_put(m);
+	}
+	if (e < 0)
+		return e;
+	snprintf(rel, sizeof(rel), "%s/%s-containers/%s/userdata/config.json", storage, driver, key->id);
+	spec = read_noted(r, rel, w, &e);
+	if (!spec)
+		return e;
+	oci_caps(spec, w);
+	w->configured.privileged = annotation(spec, "io.podman.annotations.privileged") &&
+				   strcmp(annotation(spec, "io.podman.annotations.privileged"), "TRUE") == 0;
+	json_object_put(spec);
+	return 0;
+}
+
+/*
+ * LXC: /var/lib/lxc/<name>/config, "key = value" lines; the container is
+ * named as its directory is. lxc.cap.drop takes from the host's bounding
+ * set, lxc.cap.keep keeps only what it names.
+ */
+static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	char rel[512];
+	uint64_t drop = 0, keep = 0;
+	bool kept = false;
+	const char *p;
+	ssize_t n;
+	int e = take(&w->name, key->id);
+
+	if (e < 0)
+		return e;
+	snprintf(rel, sizeof(rel), "var/lib/lxc/%s/config", key->id);
+	n = procroot_read_max(r->host, rel, &r->buf, CA_WL_FILE_MAX);
+	if (n < 0)
+		return n == -ENOMEM ? -ENOMEM : note(w, rel, (int)n);
+	w->status = CA_WL_READ;
+	for (p = r->buf.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		size_t len = strcspn(p, "\n");
+		char line[1024], *eq, *k, *v, *tok, *save;
+		uint64_t *into;
+
+		if (len >= sizeof(line))
+			continue;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		k = line + strspn(line, " \t");
+		k[strcspn(k, " \t")] = '\0';
+		v = eq + 1;
+		into = strcmp(k, "lxc.cap.drop") == 0 ? &drop : strcmp(k, "lxc.cap.keep") == 0 ? &keep : NULL;
+		if (!into)
+			continue;
+		kept |= into == &keep;
+		for (tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			int bit = caps_parse_name(tok);
+
+			if (bit >= 0 && bit < 64)
+				*into |= UINT64_C(1) << bit;
+		}
+	}
+	w->configured.known = true;
+	w->configured.drop = drop;
+	w->configured.bounding = (kept ? keep : UINT64_MAX) & ~drop;
+	return 0;
+}
+
+/* systemd-nspawn: the machine's name is its id; it keeps no state capaudit reads. */
+static int read_nspawn(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	(void)r;
+	return take(&w->name, key->id);
+}
+
+/*
+ * Each runtime's reader. The files are the runtime's own, written by root;
+ * the exception is a rootless podman's storage, which its user writes:
+ * everything is read by the rules of a directory of files (no link
+ * followed, no second name, nothing but a regular file, nothing larger
+ * than CA_WL_FILE_MAX) and every string escaped, so that none of them can
+ * make capaudit read another file or forge a line.
+ */
+static const struct {
+	enum ca_runtime runtime;
+	int (*read)(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w);
+} readers[] = {
+	{ CA_RT_DOCKER, read_docker },
+	{ CA_RT_PODMAN, read_podman },
+	{ CA_RT_CONTAINERD, read_containerd },
+	{ CA_RT_CRIO, read_crio },
+	{ CA_RT_LXC, read_lxc },
+	{ CA_RT_NSPAWN, read_nspawn },
+};
+
+int workload_read(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	size_t i;
+	int e;
+
+	memset(w, 0, sizeof(*w));
+	if (!r || !r->host || !component_ok(key->id))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(readers); i++)
+		if (readers[i].runtime == key->runtime)
+			break;
+	if (i == ARRAY_SIZE(readers))
+		return 0;
+	e = readers[i].read(r, key, w);
+	if (e < 0)
+		workload_free(w);
+	return e;
+}
