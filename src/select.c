@@ -18,7 +18,9 @@ static bool keep(struct ca_container *c, const struct ca_select *sel)
 
 	if (sel->runtime != CA_RT_NONE && c->runtime != sel->runtime)
 		return false;
-	if (sel->container && strncmp(c->id, sel->container, strlen(sel->container)) != 0)
+	/* an id, a prefix of one, or the name its runtime gives it (src/workload.c) */
+	if (sel->container && strncmp(c->id, sel->container, strlen(sel->container)) != 0 &&
+	    !(c->workload.name && strcmp(c->workload.name, sel->container) == 0))
 		return false;
 	if (sel->pid) {
 		for (i = 0; i < c->nprocs; i++)

@@ -69,6 +69,7 @@ cases=(
 	"host-named-cis|-|--host-root host-named --format=cis"
 	"host-named-columns|-|--host-root host-named -o RUNTIME,ID,NAME,IMAGE,NAMESPACE,PODNAME,CONFIGURED"
 	"host-named-proc-only|-|--proc-root host-named/proc -o RUNTIME,ID,NAME"
+	"host-named-container|-|--host-root host-named --container web -o RUNTIME,ID,NAME,IMAGE"
 	"usage-option|quiet|--bogus"
 	"usage-argument|quiet|scan extra"
 )
