@@ -63,11 +63,6 @@ static int open_roots(const char *replay, const char *host_root, const char *pro
 	return r;
 }
 
-static bool has_host(const struct ca_procroot *host)
-{
-	return host->fd >= 0 || host->tree;
-}
-
 /* What is read: a snapshot in place (judged by its own policy unless one was named), or a proc root. */
 static int open_source(const struct ca_run_opts *o, struct stages *s, struct ca_err *err)
 {
@@ -191,7 +186,7 @@ int pipeline_run(const struct ca_run_opts *o, struct ca_run *run, struct ca_err 
 	drop_privileges(reading_of(&s.root), &s.out, &s.digest, &run->drop_error, &run->privs_error, &run->scanner);
 	run->scanner_known = run->privs_error == 0;
 	s.root.rec = s.host.rec = s.capture ? snapshot_recorder(s.capture) : NULL;
-	scan.host = has_host(&s.host) ? &s.host : NULL;
+	scan.host = procroot_is_open(&s.host) ? &s.host : NULL;
 	wall = now(CLOCK_REALTIME);
 	started = now(CLOCK_MONOTONIC);
 	r = scan_run(&s.root, &scan, &run->scan, err);
@@ -259,7 +254,7 @@ static void utc_now(char *out, size_t size)
 static int read_side(const struct ca_diff_opts *o, struct diff_stage *st, struct ca_diff_read *rd,
 		     struct ca_err *err)
 {
-	const struct ca_scan_opts scan = { .identity = true, .host = has_host(&st->host) ? &st->host : NULL };
+	const struct ca_scan_opts scan = { .identity = true, .host = procroot_is_open(&st->host) ? &st->host : NULL };
 	struct ca_buf buf = { 0 };
 	int r;
 

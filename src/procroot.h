@@ -98,6 +98,15 @@ int procroot_open_host_tree(struct ca_procroot *root, const struct ca_procroot *
 int procroot_set_errors(struct ca_procroot *root, const char *text, size_t len);
 
 /**
+ * procroot_is_open() - whether @root reads anything: a directory or a tree.
+ * A host root stays closed where none is read (--proc-root alone, a
+ * snapshot without state files).
+ */
+static inline bool procroot_is_open(const struct ca_procroot *root)
+{
+	return root->fd >= 0 || root->tree;
+}
+/**
  * procroot_close() - release what procroot_open() took.
  */
 void procroot_close(struct ca_procroot *root);

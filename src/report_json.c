@@ -493,12 +493,12 @@ static struct json_object *workload_json(struct jdoc *d, const struct ca_workloa
 	if (w->configured.known) {
 		uint64_t bnd = w->configured.bounding & rep->scan->host.bounding;
 
+		struct json_object *b = json_object_new_object();
+
 		cfg = json_object_new_object();
 		put(d, cfg, "privileged", json_object_new_boolean(w->configured.privileged));
-		put(d, cfg, "bounding", json_object_new_object());
+		put(d, cfg, "bounding", b);
 		if (!d->err) {
-			struct json_object *b = json_object_object_get(cfg, "bounding");
-
 			put(d, b, "mask", mask_str(bnd));
 			put(d, b, "capabilities", names_array(d, rep->names, bnd));
 		}

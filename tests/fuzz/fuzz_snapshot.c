@@ -136,7 +136,7 @@ static void replay(enum ca_format format)
 	FUZZ_ASSERT(policy != NULL);
 	/* the state files it holds, under host/: parsed as a scan of the live host parses them */
 	FUZZ_ASSERT(snapshot_replay_host(&root, "fuzz.tar", &host, &err) == 0);
-	sopts.host = host.fd >= 0 || host.tree ? &host : NULL;
+	sopts.host = procroot_is_open(&host) ? &host : NULL;
 	if (scan_run(&root, &sopts, &scan, &err) < 0)
 		goto out;
 	FUZZ_ASSERT(caps_names_init(&names, scan.host.last_cap) == 0);
