@@ -46,6 +46,12 @@ static void subject_of(struct ca_subject *s, const struct ca_scan *scan,
 	s->runtime = c->runtime;
 	s->id = c->id;
 	s->pod = c->pod_uid;
+	/*
+	 * A name selects only where root wrote it: a rootless user could give
+	 * any container of theirs the name an exception was written for.
+	 */
+	if (c->workload.status == CA_WL_READ && !c->workload.user_written)
+		s->workload = &c->workload;
 	s->st = &p->st;
 	memcpy(s->shares, c->shares, sizeof(s->shares));
 	s->userns_child = u->known ? (u->child ? CA_YES : CA_NO) : CA_UNKNOWN;

@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
+#include "workload.h"
 
 static const char *const severity_names[CA_SEV_COUNT] = {
 	[CA_SEV_INFO] = "info",
@@ -107,6 +109,89 @@ bool policy_fails(const struct ca_policy *p, enum ca_severity sev)
 	return sev >= p->fail_on;
 }
 
+/* A glob of a policy against a string a runtime's file gave: NULL never matches. */
+static bool glob(const char *pattern, const char *s)
+{
+	return s && fnmatch(pattern, s, 0) == 0;
+}
+
+/*
+ * An image reference as docker normalises it: "nginx", "nginx:latest",
+ * "library/nginx:latest" and "docker.io/library/nginx:latest" are one
+ * image, which docker records as it was typed and containerd and podman
+ * in full. @full gets the full form, @familiar the short one docker shows;
+ * both are "" for a reference they cannot hold.
+ */
+static void image_forms(const char *image, char *full, char *familiar, size_t size)
+{
+	const char *slash = strchr(image, '/');
+	size_t dlen = slash ? (size_t)(slash - image) : 0;
+	/* a first component with a dot or a port, or localhost, is a registry, as docker reads it */
+	bool registry = slash && (memchr(image, '.', dlen) || memchr(image, ':', dlen) ||
+				  (dlen == 9 && strncmp(image, "localhost", 9) == 0));
+	bool hub = !registry || (dlen == 9 && strncmp(image, "docker.io", 9) == 0) ||
+		   (dlen == 15 && strncmp(image, "index.docker.io", 15) == 0);
+	const char *path = registry ? slash + 1 : image, *last = strrchr(path, '/');
+	const char *tag = strchr(last ? last : path, ':') || strchr(path, '@') ? "" : ":latest";
+	const char *brief = path;
+	int n, m;
+
+	if (!hub) {
+		n = snprintf(full, size, "%s%s", image, tag);
+		m = snprintf(familiar, size, "%s%s", image, tag);
+	} else {
+		if (strncmp(path, "library/", 8) == 0 && !strchr(path + 8, '/'))
+			brief = path + 8;
+		n = snprintf(full, size, "docker.io/%s%s%s", strchr(path, '/') ? "" : "library/", path, tag);
+		m = snprintf(familiar, size, "%s%s", brief, tag);
+	}
+	if (n < 0 || (size_t)n >= size)
+		full[0] = '\0';
+	if (m < 0 || (size_t)m >= size)
+		familiar[0] = '\0';
+}
+
+static bool image_matches(const char *pattern, const char *image)
+{
+	char full[CA_PATTERN_MAX + 300], familiar[sizeof(full)];
+
+	if (!image)
+		return false;
+	if (glob(pattern, image))
+		return true;
+	image_forms(image, full, familiar, sizeof(full));
+	return (full[0] && glob(pattern, full)) || (familiar[0] && glob(pattern, familiar));
+}
+
+static bool label_matches(const char *selector, const struct ca_workload *w)
+{
+	const char *eq = strchr(selector, '=');
+	char key[CA_PATTERN_MAX];
+	size_t i;
+
+	memcpy(key, selector, (size_t)(eq - selector));
+	key[eq - selector] = '\0';
+	for (i = 0; i < w->nlabels; i++)
+		if (strcmp(w->labels[i].key, key) == 0)
+			return glob(eq + 1, w->labels[i].value);
+	return false;
+}
+
+static bool workload_matches(const struct ca_section *sec, const struct ca_workload *w)
+{
+	if (!w)
+		return false;
+	if ((sec->select & SEL_NAME) && !glob(sec->wl_name, w->name))
+		return false;
+	if ((sec->select & SEL_IMAGE) && !image_matches(sec->image, w->image))
+		return false;
+	if ((sec->select & SEL_LABEL) && !label_matches(sec->label, w))
+		return false;
+	if ((sec->select & SEL_NAMESPACE) && !glob(sec->k8s_namespace, w->k8s_namespace))
+		return false;
+	return true;
+}
+
 static bool section_matches(const struct ca_section *sec, const struct ca_subject *s)
 {
 	if ((sec->select & SEL_RUNTIME) && sec->runtime != s->runtime)
@@ -115,6 +200,8 @@ static bool section_matches(const struct ca_section *sec, const struct ca_subjec
 		return false;
 	if ((sec->select & SEL_POD) && strcmp(s->pod, sec->pod) != 0)
 		return false;
+	if ((sec->select & SEL_WORKLOAD) && !workload_matches(sec, s->workload))
+		return false;
 	/* A name the process chose itself only narrows what the other keys select. */
 	if ((sec->select & SEL_COMM) &&
 	    (!status_has(s->st, STATUS_NAME) || strcmp(s->st->name, sec->comm) != 0))
@@ -122,18 +209,52 @@ static bool section_matches(const struct ca_section *sec, const struct ca_subjec
 	return true;
 }
 
-/* Order of specificity: container id > pod > runtime > default; a longer id
- * prefix, then a process name, narrow further. */
+/* The selectors, most specific first: an instance, then a workload, then a kind, then a place. */
+static const unsigned rank_order[] = {
+	SEL_ID, SEL_POD, SEL_NAME, SEL_LABEL, SEL_IMAGE, SEL_NAMESPACE, SEL_RUNTIME,
+};
+
+static int rank(const struct ca_section *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rank_order); i++)
+		if (s->select & rank_order[i])
+			return (int)(ARRAY_SIZE(rank_order) - i);
+	return 0;
+}
+
+/* Its selectors that name one value, not a pattern of them. */
+static int exact(const struct ca_section *s)
+{
+	const char *label = strchr(s->label, '=');
+
+	return ((s->select & SEL_NAME) && !strpbrk(s->wl_name, "*?[")) +
+	       ((s->select & SEL_IMAGE) && !strpbrk(s->image, "*?[")) +
+	       ((s->select & SEL_LABEL) && label && !strpbrk(label + 1, "*?[")) +
+	       ((s->select & SEL_NAMESPACE) && !strpbrk(s->k8s_namespace, "*?["));
+}
+
+/*
+ * Order of specificity: the most specific selector a section has (container
+ * id > pod > name > label > image > namespace > runtime > default); then a
+ * longer id prefix; then more selectors that name one value rather than a
+ * glob; then more selectors; then a process name. Sections still equal are
+ * taken in file order, the later overriding.
+ */
 static int specificity_cmp(const struct ca_section *a, const struct ca_section *b)
 {
-	int la = (a->select & SEL_ID) ? 3 : (a->select & SEL_POD) ? 2 : (a->select & SEL_RUNTIME) ? 1 : 0;
-	int lb = (b->select & SEL_ID) ? 3 : (b->select & SEL_POD) ? 2 : (b->select & SEL_RUNTIME) ? 1 : 0;
 	size_t ia = strlen(a->id), ib = strlen(b->id);
+	int d;
 
-	if (la != lb)
-		return la - lb;
+	if ((d = rank(a) - rank(b)))
+		return d;
 	if (ia != ib)
 		return ia < ib ? -1 : 1;
+	if ((d = exact(a) - exact(b)))
+		return d;
+	if ((d = __builtin_popcount(a->select & ~SEL_COMM) - __builtin_popcount(b->select & ~SEL_COMM)))
+		return d;
 	return (int)!!(a->select & SEL_COMM) - (int)!!(b->select & SEL_COMM);
 }
 

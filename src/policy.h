@@ -15,6 +15,8 @@
 #include "status.h"
 #include "util.h"
 
+struct ca_workload;
+
 enum ca_severity {
 	CA_SEV_INFO,
 	CA_SEV_LOW,
@@ -83,7 +85,14 @@ enum {
 	SEL_ID = 1u << 1,
 	SEL_POD = 1u << 2,
 	SEL_COMM = 1u << 3,
+	/* what the runtime's own files say of a container (src/workload.h): globs */
+	SEL_NAME = 1u << 4,
+	SEL_IMAGE = 1u << 5,
+	SEL_LABEL = 1u << 6,
+	SEL_NAMESPACE = 1u << 7,
 };
+#define SEL_WORKLOAD (SEL_NAME | SEL_IMAGE | SEL_LABEL | SEL_NAMESPACE)
+#define CA_PATTERN_MAX 200		/* a glob, as a policy line can hold it */
 
 struct ca_section {
 	char name[CA_SECTION_NAME_MAX];
@@ -93,6 +102,10 @@ struct ca_section {
 	char id[CA_ID_MAX];		/* a container id or a prefix of one */
 	char pod[CA_POD_UID_MAX];
 	char comm[CA_COMM_MAX + 1];
+	char wl_name[CA_PATTERN_MAX];	/* the container's name */
+	char image[CA_PATTERN_MAX];
+	char label[CA_PATTERN_MAX];	/* "key=glob": the key exact, its value a glob */
+	char k8s_namespace[CA_PATTERN_MAX];
 	struct ca_rule_cfg cfg[CA_RULES_MAX];
 };
 
@@ -110,6 +123,8 @@ struct ca_subject {
 	enum ca_runtime runtime;
 	const char *id;
 	const char *pod;		/* "" outside Kubernetes */
+	/* its names, where they may select a section (audit.c says when), or NULL */
+	const struct ca_workload *workload;
 	const struct ca_status *st;
 	enum ca_tri shares[CA_NS_COUNT];	/* namespaces shared with the host */
 	enum ca_tri userns_child;
@@ -204,9 +219,9 @@ size_t policy_judge(const struct ca_policy *p, const struct ca_resolved *r, cons
 
 /**
  * policy_eval() - judge one process.
- * Sections are matched by specificity (container id > pod > runtime >
- * default; a process name only narrows one of these), the more specific
- * overriding the less. Rules are applied most severe first, and a
+ * Sections are matched by specificity (container id > pod > name > label >
+ * image > namespace > runtime > default; a process name only narrows one of
+ * these), the more specific overriding the less. Rules are applied most severe first, and a
  * capability is named by the first capability rule it breaks only.
  * Returns the number of items written to @out (room for one per rule).
  */

@@ -15,6 +15,7 @@
 #include "policy_ini.h"
 #include "preset.h"
 #include "userfile.h"
+#include "workload.h"
 
 /* `policy show` writes "id = <id>", a line that must load again. */
 #define ID_LEN_MAX (CA_POLICY_LINE_MAX - sizeof("id = ") + 1)
@@ -370,11 +371,57 @@ static const char *const runtime_words[] = {
 	"docker", "podman", "containerd", "crio", "lxc", "nspawn", "unknown",
 };
 
+/* The keys that select containers, and what each sets in a section. */
+static const struct {
+	const char *key;
+	unsigned bit;
+} selectors[] = {
+	{ "runtime", SEL_RUNTIME }, { "id", SEL_ID }, { "pod", SEL_POD }, { "comm", SEL_COMM },
+	{ "name", SEL_NAME }, { "image", SEL_IMAGE }, { "label", SEL_LABEL }, { "namespace", SEL_NAMESPACE },
+};
+
+static unsigned selector_bit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(selectors); i++)
+		if (strcmp(name, selectors[i].key) == 0)
+			return selectors[i].bit;
+	return 0;
+}
+
+/* A glob fnmatch() reads as the writer meant: every [ closed, no \ left at its end. */
+static int glob_key(struct loader *l, const char *name, const char *value, char *out, size_t max)
+{
+	size_t n = strlen(value), i;
+
+	if (n >= max)
+		return fail(l, l->lineno, "%s is %zu bytes long, more than the %zu a name can have here", name, n,
+			    max - 1);
+	for (i = 0; i < n; i++) {
+		if (value[i] == '\\' && ++i == n)
+			return fail(l, l->lineno, "%s \"%s\" ends in a \\ that escapes nothing", name, value);
+		if (value[i] == '[') {
+			size_t j = i + 1;
+
+			j += value[j] == '!' || value[j] == '^';
+			j += value[j] == ']';
+			while (j < n && value[j] != ']')
+				j++;
+			if (j == n)
+				return fail(l, l->lineno, "%s \"%s\" has a [ that is never closed", name, value);
+			i = j;
+		}
+	}
+	memcpy(out, value, n + 1);
+	return 1;
+}
+
 static int selector_key(struct loader *l, struct ca_section *sec, const char *name, const char *value)
 {
 	size_t i, hex, n = strlen(value);
-	unsigned bit = strcmp(name, "runtime") == 0 ? SEL_RUNTIME : strcmp(name, "id") == 0 ? SEL_ID
-		     : strcmp(name, "pod") == 0 ? SEL_POD : SEL_COMM;
+	unsigned bit = selector_bit(name);
+	const char *eq;
 
 	if (l->cur == 0)
 		return fail(l, l->lineno, "%s selects containers: it belongs in a section of its own, not [default]",
@@ -412,6 +459,22 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 		for (i = 0; i <= n; i++)
 			sec->pod[i] = value[i] == '_' ? '-' : value[i];
 		break;
+	case SEL_NAME:
+		return glob_key(l, name, value, sec->wl_name, sizeof(sec->wl_name));
+	case SEL_IMAGE:
+		return glob_key(l, name, value, sec->image, sizeof(sec->image));
+	case SEL_NAMESPACE:
+		return glob_key(l, name, value, sec->k8s_namespace, sizeof(sec->k8s_namespace));
+	case SEL_LABEL:
+		eq = strchr(value, '=');
+		if (!eq || eq == value)
+			return fail(l, l->lineno, "label \"%s\" is not KEY=VALUE (a glob; * for any value)", value);
+		if ((size_t)(eq - value) > CA_WL_LABEL_KEY_MAX)
+			return fail(l, l->lineno, "label key is %zu bytes long, more than the %d capaudit keeps",
+				    (size_t)(eq - value), CA_WL_LABEL_KEY_MAX);
+		memcpy(sec->label, value, (size_t)(eq - value) + 1);
+		return glob_key(l, name, eq + 1, sec->label + (eq - value) + 1,
+				sizeof(sec->label) - (size_t)(eq - value) - 1);
 	default:
 		/* The kernel keeps 15 bytes of a process name: a longer one never matches. */
 		if (n > 15)
@@ -465,7 +528,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		l->seen |= SEEN_FAIL_ON;
 		return 1;
 	}
-	if (!strcmp(name, "runtime") || !strcmp(name, "id") || !strcmp(name, "pod") || !strcmp(name, "comm"))
+	if (selector_bit(name))
 		return selector_key(l, sec, name, value);
 	return rule_key(l, sec, name, value);
 }
@@ -478,7 +541,9 @@ static int selection_cmp(const struct ca_section *s, const struct ca_section *t)
 		return s->select < t->select ? -1 : 1;
 	if (s->runtime != t->runtime)
 		return s->runtime < t->runtime ? -1 : 1;
-	if ((r = strcmp(s->id, t->id)) || (r = strcmp(s->pod, t->pod)) || (r = strcmp(s->comm, t->comm)))
+	if ((r = strcmp(s->id, t->id)) || (r = strcmp(s->pod, t->pod)) || (r = strcmp(s->comm, t->comm)) ||
+	    (r = strcmp(s->wl_name, t->wl_name)) || (r = strcmp(s->image, t->image)) ||
+	    (r = strcmp(s->label, t->label)) || (r = strcmp(s->k8s_namespace, t->k8s_namespace)))
 		return r;
 	return 0;
 }
@@ -547,10 +612,11 @@ static void validate(struct loader *l)
 		const struct ca_section *s = &p->sections[i];
 
 		if (!s->select)
-			fail(l, s->line, "section [%s] selects nothing: give it id, pod or runtime", s->name);
-		else if (!(s->select & (SEL_ID | SEL_POD | SEL_RUNTIME)))
-			fail(l, s->line, "section [%s]: comm only narrows a section that selects by id, pod or runtime "
-			     "(a process chooses its own name)", s->name);
+			fail(l, s->line, "section [%s] selects nothing: give it id, pod, name, image, label, "
+			     "namespace or runtime", s->name);
+		else if (!(s->select & ~SEL_COMM))
+			fail(l, s->line, "section [%s]: comm only narrows a section that selects by id, pod, name, "
+			     "image, label, namespace or runtime (a process chooses its own name)", s->name);
 	}
 	if (!l->failed)
 		same_selection(l);
@@ -698,6 +764,14 @@ int policy_show(FILE *out, const struct ca_policy *p)
 			fprintf(out, "id = %s\n", s->id);
 		if (s->select & SEL_POD)
 			fprintf(out, "pod = %s\n", s->pod);
+		if (s->select & SEL_NAME)
+			fprintf(out, "name = %s\n", s->wl_name);
+		if (s->select & SEL_IMAGE)
+			fprintf(out, "image = %s\n", s->image);
+		if (s->select & SEL_LABEL)
+			fprintf(out, "label = %s\n", s->label);
+		if (s->select & SEL_NAMESPACE)
+			fprintf(out, "namespace = %s\n", s->k8s_namespace);
 		if (s->select & SEL_COMM)
 			fprintf(out, "comm = %s\n", s->comm);
 		for (r = 0; r < p->nrules; r++)

@@ -540,6 +540,7 @@ static int read_podman(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 	int e = 0;
 
 	if (key->rootless) {
+		w->user_written = true;
 		home = home_of(r, key->owner);
 		if (!home)
 			return note(w, "etc/passwd", -ENOENT);

@@ -44,6 +44,7 @@ struct ca_configured {
 
 struct ca_workload {
 	enum ca_wl_status status;
+	bool user_written;		/* read from a home its user writes (rootless podman): that user's claim */
 	char *note;			/* for UNREADABLE: "var/lib/docker/.../config.v2.json: not JSON" */
 	char *name;			/* as the runtime names it (docker ps, podman ps, lxc-ls, ...) */
 	char *image;			/* as it was asked for ("nginx:1.25"), or NULL */

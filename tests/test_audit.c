@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 
 #include "audit.h"
+#include "policy_ini.h"
 
 /* Measured: this VM's pid 1 lacks SYS_RESOURCE; a host that lacks nothing holds all 41. */
 #define VM_HOST UINT64_C(0x000001fffeffffff)
@@ -343,6 +344,44 @@ static void run_on_a_full_host(void **state)
 	assert_int_equal(fx->audit.summary.findings[CA_SEV_CRITICAL], 2);
 }
 
+/*
+ * A name selects a section only where root wrote it: the same name and
+ * image, read from a rootless user's own storage or not read at all, get
+ * [default]'s rules.
+ */
+static void names_root_wrote(void **state)
+{
+	struct fixture *fx = *state;
+	struct ca_err err = { 0 };
+	struct ca_container *c;
+	const uint64_t web = CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_CHOWN);
+	static const char *const cases[] = { "read", "rootless", "unreadable", "none" };
+	size_t i;
+
+	policy_free(fx->policy);
+	fx->policy = NULL;
+	if (policy_load_text("[default]\nadded = medium\nadded.allow = @none\n"
+			     "[web]\nname = web\nimage = nginx:*\nadded.allow = NET_BIND_SERVICE CHOWN\n",
+			     "test.ini", &fx->policy, &err) < 0)
+		fail_msg("%s", err.msg);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		c = container(fx, CA_RT_DOCKER, cases[i]);
+		c->workload.status = i < 2 ? CA_WL_READ : i == 2 ? CA_WL_UNREADABLE : CA_WL_NONE;
+		c->workload.user_written = i == 1;
+		c->workload.name = (char *)"web";
+		c->workload.image = (char *)"nginx:1.25";
+		process(fx, c, web, web, true);
+	}
+	assert_int_equal(audit_run(&fx->scan, fx->policy, &fx->audit), 0);
+	assert_int_equal(fx->audit.containers[0].nfindings, 0);
+	for (i = 1; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(fx->audit.containers[i].nfindings, 1);
+		assert_true(fx->audit.containers[i].findings[0].caps == web);
+	}
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		memset(&fx->c[i].workload, 0, sizeof(fx->c[i].workload));
+}
+
 /* Nothing to judge: an empty result, freed and cleared. */
 static void run_on_nothing(void **state)
 {
@@ -368,6 +407,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_on_this_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_on_a_full_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_on_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(names_root_wrote, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "policy_ini.h"
 #include "preset.h"
+#include "workload.h"
 
 /* Measured on these hosts: pid 1 lacks CAP_SYS_RESOURCE. */
 #define HOST_BND UINT64_C(0x000001fffeffffff)
@@ -243,6 +244,108 @@ static void precedence(void **state)
 	policy_free(p);
 }
 
+/*
+ * Sections by what the runtime's files say: the seed example of issue 14,
+ * a container named web from nginx keeping NET_BIND_SERVICE and CHOWN
+ * after cap_drop ALL, whatever its id; and the order of the selectors.
+ */
+static const char by_name[] = "[default]\n"
+			      "extra = medium\nextra.allow = @none\n"
+			      "[hub]\nimage = nginx:*\nextra.allow = NET_BIND_SERVICE\n"
+			      "[web]\nname = web\nimage = nginx:*\nextra.allow = NET_BIND_SERVICE CHOWN\n"
+			      "[any-web]\nname = web*\nextra.allow = CHOWN KILL\n"
+			      "[team]\nlabel = com.example.team=edge\nextra = low\n"
+			      "[kube]\nnamespace = kube-*\nextra = info\n"
+			      "[pinned]\nid = 3f2a9c\nextra.allow = @all\n";
+
+static struct ca_workload wl;
+static struct ca_label wl_labels[1];
+
+static const struct ca_subject *named(const char *name, const char *image)
+{
+	process(CA_RT_DOCKER, "nginx", CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_CHOWN));
+	subj.id = "0000";
+	memset(&wl, 0, sizeof(wl));
+	wl.status = CA_WL_READ;
+	wl.name = (char *)name;
+	wl.image = (char *)image;
+	subj.workload = &wl;
+	return &subj;
+}
+
+static void by_workload(void **state)
+{
+	struct ca_policy *p = load(by_name);
+
+	/* the seed: named web, from nginx, at any tag and in any of docker's spellings */
+	assert_string_equal(rules(p, named("web", "nginx:1.25")), "");
+	assert_string_equal(rules(p, named("web", "nginx")), "");
+	assert_string_equal(rules(p, named("web", "docker.io/library/nginx:1.27")), "");
+	assert_string_equal(rules(p, named("web", "library/nginx:1")), "");
+	/* another image: [web] does not match, the glob web* does */
+	assert_string_equal(rules(p, named("web", "redis:7")), "extra");
+	assert_string_equal(rules(p, named("web", "evil.example/nginx:1.25")), "extra");
+	assert_string_equal(rules(p, named("web", "nginx-unprivileged:1.25")), "extra");
+	/* name > image: web-2 from nginx is any-web's (CHOWN KILL), not hub's */
+	named("web-2", "nginx:1.25");
+	assert_string_equal(rules(p, &subj), "extra");
+	st.caps.mask[CA_SET_BOUNDING] = CA_BIT(CAP_CHOWN) | CA_BIT(CAP_KILL);
+	assert_string_equal(rules(p, &subj), "");
+	/* image alone: hub's NET_BIND_SERVICE, CHOWN beyond it */
+	named("db", "docker.io/library/nginx:1.25");
+	assert_string_equal(rules(p, &subj), "extra");
+	st.caps.mask[CA_SET_BOUNDING] = CA_BIT(CAP_NET_BIND_SERVICE);
+	assert_string_equal(rules(p, &subj), "");
+	/* no names (no host root, unreadable state, a rootless claim): [default] */
+	named("web", "nginx:1.25");
+	subj.workload = NULL;
+	assert_string_equal(rules(p, &subj), "extra");
+	/* an id beats every name: [pinned] allows all */
+	named("db", "redis:7");
+	subj.id = "3f2a9c1b";
+	assert_string_equal(rules(p, &subj), "");
+	/* label > image: [team] grades, inheriting hub's list */
+	named("db", "nginx:1.25");
+	wl_labels[0] = (struct ca_label){ .key = (char *)"com.example.team", .value = (char *)"edge" };
+	wl.labels = wl_labels;
+	wl.nlabels = 1;
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_LOW);
+	wl_labels[0].value = (char *)"edger";
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_MEDIUM);
+	/* a Kubernetes namespace, by glob */
+	named("coredns", "registry.k8s.io/coredns:1.10");
+	wl.k8s_namespace = (char *)"kube-system";
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_INFO);
+	wl.k8s_namespace = (char *)"default";
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_MEDIUM);
+	policy_free(p);
+}
+
+/* Equal in rank: one value beats a glob, more selectors beat fewer, then the later section. */
+static void by_workload_ties(void **state)
+{
+	struct ca_policy *p = load("[default]\nextra = medium\nextra.allow = @none\n"
+				   "[exact]\nname = cache\nextra = high\n"
+				   "[glob]\nname = c*\nextra = low\n"
+				   "[two]\nname = d*\nruntime = docker\nextra = info\n"
+				   "[one]\nname = d?\nextra = critical\n"
+				   "[first]\nname = e*\nextra = low\n"
+				   "[second]\nname = *e\nextra = high\n");
+
+	named("cache", NULL);
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_HIGH);
+	named("cold", NULL);
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_LOW);
+	named("db", NULL);
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_INFO);
+	named("ee", NULL);
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_HIGH);
+	/* a name of no container matches no name */
+	named(NULL, NULL);
+	assert_int_equal(severity_of(p, "extra"), CA_SEV_MEDIUM);
+	policy_free(p);
+}
+
 static void named_once_and_sets(void **state)
 {
 	struct ca_policy *p = load("[default]\n"
@@ -322,6 +425,8 @@ int main(void)
 		cmocka_unit_test(builtin_out_of_memory),
 		cmocka_unit_test(builtin_low_checks),
 		cmocka_unit_test(precedence),
+		cmocka_unit_test(by_workload),
+		cmocka_unit_test(by_workload_ties),
 		cmocka_unit_test(named_once_and_sets),
 		cmocka_unit_test(fail_on),
 		cmocka_unit_test(capability_names),
