@@ -37,8 +37,8 @@ static void container_union(const struct ca_container *c, struct ca_capsets *u)
 	}
 }
 
-static void subject_of(struct ca_subject *s, const struct ca_scan *scan,
-		       const struct ca_container *c, const struct ca_proc *p)
+static void subject_of(struct ca_subject *s, const struct ca_scan *scan, const struct ca_container *c,
+		       const struct ca_judgement *j, const struct ca_proc *p)
 {
 	const struct ca_userns *u = &c->userns;
 
@@ -60,6 +60,22 @@ static void subject_of(struct ca_subject *s, const struct ca_scan *scan,
 	s->thread_differs = p->thread_differs;
 	s->host_bounding = scan->host.bounding;
 	s->last_cap = scan->host.last_cap;
+	s->configured_known = j->configured_known;
+	s->configured = j->configured;
+}
+
+/*
+ * What the runtime was told to grant @c (the OCI spec's bounding set,
+ * docker's defaults with CapAdd and CapDrop, --privileged), within what the
+ * host itself holds: a process beyond it came in some other way.
+ */
+static void configured_of(const struct ca_container *c, const struct ca_host *host, struct ca_judgement *j)
+{
+	const struct ca_configured *cfg = &c->workload.configured;
+	uint64_t valid = caps_valid_mask(host->last_cap);
+
+	j->configured_known = c->workload.status == CA_WL_READ && cfg->known;
+	j->configured = j->configured_known ? cfg->bounding & (host->bounding ? host->bounding : valid) & valid : 0;
 }
 
 static bool finding_is(const struct ca_finding *f, const struct ca_verdict_item *item)
@@ -131,6 +147,7 @@ static int container_judge(const struct ca_container *c, const struct ca_scan *s
 
 	container_union(c, &u);
 	audit_caps_eval(&u, c->runtime, &scan->host, j);
+	configured_of(c, &scan->host, j);
 	memset(last, 0xff, sizeof(last));	/* SIZE_MAX: none yet */
 	j->verdict = CA_VERDICT_UNKNOWN;
 	for (i = 0; i < c->nprocs; i++) {
@@ -138,7 +155,7 @@ static int container_judge(const struct ca_container *c, const struct ca_scan *s
 
 		if (!p->st.caps.known)
 			continue;	/* nothing of it could be read */
-		subject_of(&s, scan, c, p);
+		subject_of(&s, scan, c, j, p);
 		/* The same rules hold for a container's every process, unless names pick them. */
 		if (!judged || by_comm)
 			policy_resolve(policy, &s, &rules);

@@ -45,6 +45,8 @@ struct ca_judgement {
 	uint64_t added;			/* bounding set beyond the default; 0 without one, or unread */
 	uint64_t dropped;		/* the default missing from the bounding set; likewise */
 	bool privileged;		/* the bounding set is, by caps_is_privileged(): shown as ALL */
+	bool configured_known;		/* its runtime's files say what it was to be granted */
+	uint64_t configured;		/* that bounding set, within the host's */
 	struct ca_finding *findings;	/* most severe first */
 	size_t nfindings;
 	enum ca_verdict verdict;	/* fail if any of its processes fails */

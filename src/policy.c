@@ -39,6 +39,7 @@ static const struct {
 	[CA_CHECK_AMBIENT] = { "ambient", "" },
 	[CA_CHECK_NONROOT_EFFECTIVE] = { "nonroot-effective", "" },
 	[CA_CHECK_THREADS] = { "threads", "" },
+	[CA_CHECK_CONFIGURED] = { "beyond-configured", "" },
 };
 
 const char *policy_severity_name(enum ca_severity sev)
@@ -308,6 +309,11 @@ static bool apparmor_unconfined(const char *label)
 	return !is_selinux_label(label) && n == 10 && strncmp(label, "unconfined", 10) == 0;
 }
 
+static uint64_t held(const struct ca_status *st, enum ca_capset set)
+{
+	return caps_set_is_known(&st->caps, set) ? st->caps.mask[set] : 0;
+}
+
 /* The capabilities @rule breaks in @s, or whether it breaks a yes/no check. */
 static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
 		  const struct ca_subject *s, uint64_t *caps, uint64_t *denied)
@@ -360,6 +366,11 @@ static bool judge(const struct ca_rule *rule, const struct ca_rule_cfg *cfg,
 		       caps_set_is_known(&st->caps, CA_SET_EFFECTIVE) && *caps;
 	case CA_CHECK_THREADS:
 		return s->thread_differs == CA_YES;
+	case CA_CHECK_CONFIGURED:
+		/* its ceiling, and what it holds: a permitted set keeps what a bounding set lost */
+		*caps = held(st, CA_SET_BOUNDING) | held(st, CA_SET_PERMITTED) | held(st, CA_SET_EFFECTIVE);
+		*caps &= ~s->configured & caps_valid_mask(s->last_cap);
+		return s->configured_known && *caps;
 	case CA_CHECK_COUNT:
 		break;
 	}
@@ -446,8 +457,24 @@ size_t policy_eval(const struct ca_policy *p, const struct ca_subject *s,
 	return policy_judge(p, &r, s, out);
 }
 
+/* "pid 1402 holds", "pids 1402, 1403 hold", "pids 1, 2, 3, 4 and 5 more hold" */
+#define PIDS_NAMED 4
+static char *who_holds(const pid_t *pids, size_t npids)
+{
+	char buf[PIDS_NAMED * 24 + 64];
+	size_t i, len = 0;
+
+	len += (size_t)snprintf(buf, sizeof(buf), "%s", npids == 1 ? "pid" : "pids");
+	for (i = 0; i < npids && i < PIDS_NAMED; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s %d", i ? "," : "", (int)pids[i]);
+	if (npids > PIDS_NAMED)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, " and %zu more", npids - PIDS_NAMED);
+	snprintf(buf + len, sizeof(buf) - len, " %s", npids == 1 ? "holds" : "hold");
+	return strdup(buf);
+}
+
 char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set, uint64_t caps,
-		     uint64_t denied, const struct ca_capnames *names)
+		     uint64_t denied, const pid_t *pids, size_t npids, const struct ca_capnames *names)
 {
 	_cleanup_free_ char *list = caps_join(names, caps, ", ");
 	const char *setname = caps_set_name(set);
@@ -508,6 +535,12 @@ char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set,
 	case CA_CHECK_THREADS:
 		r = asprintf(&msg, "a thread's capability sets differ from its process's");
 		break;
+	case CA_CHECK_CONFIGURED: {
+		_cleanup_free_ char *who = npids ? who_holds(pids, npids) : strdup("it holds");
+
+		r = who ? asprintf(&msg, "%s capabilities its runtime was not told to grant: %s", who, list) : -1;
+		break;
+	}
 	case CA_CHECK_COUNT:
 		break;
 	}

@@ -43,6 +43,7 @@ enum ca_check {
 	CA_CHECK_AMBIENT,		/* ambient capabilities */
 	CA_CHECK_NONROOT_EFFECTIVE,	/* effective capabilities on a non-root process */
 	CA_CHECK_THREADS,		/* a thread whose sets differ from its process's */
+	CA_CHECK_CONFIGURED,		/* capabilities beyond what the runtime was told to grant */
 	CA_CHECK_COUNT
 };
 
@@ -133,6 +134,8 @@ struct ca_subject {
 	enum ca_tri thread_differs;	/* with --threads */
 	uint64_t host_bounding;
 	unsigned last_cap;
+	bool configured_known;		/* what its runtime was told to grant, where its files say */
+	uint64_t configured;
 };
 
 /* One rule broken by one process. */
@@ -235,10 +238,12 @@ bool policy_fails(const struct ca_policy *p, enum ca_severity sev);
 
 /**
  * policy_message() - the sentence a report shows for a finding
- * ("NET_RAW is not dropped from the bounding set"). Returns a string the
- * caller frees, or NULL with errno set.
+ * ("NET_RAW is not dropped from the bounding set"). @pids, the processes
+ * that break it, are named where the rule is about processes rather than
+ * the container (beyond-configured). Returns a string the caller frees, or
+ * NULL with errno set.
  */
 char *policy_message(const struct ca_policy *p, size_t rule, enum ca_capset set, uint64_t caps,
-		     uint64_t denied, const struct ca_capnames *names);
+		     uint64_t denied, const pid_t *pids, size_t npids, const struct ca_capnames *names);
 
 #endif

@@ -168,6 +168,17 @@ static const struct fix fixes[CA_CHECK_COUNT][W_COUNT] = {
 		{ NONE, "a thread changed its own sets (capset): find out which, and why" },
 		{ NONE, "a thread changed its own sets (capset): find out which, and why" },
 	},
+	/* not a setting to change: a way in to find */
+	[CA_CHECK_CONFIGURED] = {
+		{ NONE, "find how those pids got them: docker exec --privileged, or a process entered from the host (nsenter)" },
+		{ NONE, "find how those pids got them: podman exec --privileged, or a process entered from the host (nsenter)" },
+		{ NONE, "find how those pids got them: ctr task exec, or a process entered from the host (nsenter)" },
+		{ NONE, "find how those pids got them: a privileged debug container, or a process entered from the node (nsenter)" },
+		{ NONE, "find how those pids got them: a privileged debug container, or a process entered from the node (nsenter)" },
+		{ NONE, "find how those pids got them: lxc-attach with more than the container keeps, or a process entered from the host (nsenter)" },
+		{ NONE, "find how those pids got them: a process entered from the host (nsenter)" },
+		{ NONE, "find how those pids got them: a process entered from the host (nsenter)" },
+	},
 };
 
 static enum who who_of(enum ca_runtime rt, bool in_pod)

@@ -171,7 +171,7 @@ static int print_finding(FILE *out, const struct ca_diff_report *rep, const stru
 	const struct ca_rule *rule = &p->rules[fc->f->rule];
 	_cleanup_free_ char *who = container_word(&side->scan->containers[fc->container]);
 	_cleanup_free_ char *msg = policy_message(p, fc->f->rule, fc->f->set, fc->caps, fc->f->denied & fc->caps,
-						   rep->names);
+						   fc->f->pids, fc->f->npids, rep->names);
 
 	if (!who || !msg)
 		return -ENOMEM;

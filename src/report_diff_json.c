@@ -224,7 +224,7 @@ static struct json_object *finding_json(struct jb *b, const struct ca_diff_repor
 	const struct ca_rule *rule = &p->rules[fc->f->rule];
 	const struct ca_container *c = &side->scan->containers[fc->container];
 	_cleanup_free_ char *msg = policy_message(p, fc->f->rule, fc->f->set, fc->caps, fc->f->denied & fc->caps,
-						   rep->names);
+						   fc->f->pids, fc->f->npids, rep->names);
 	struct json_object *o = container_head(b, fc->resolved ? "resolved" : "new", c);
 
 	put(b, o, "rule", json_object_new_string(rule->name));

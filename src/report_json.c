@@ -406,7 +406,8 @@ static struct json_object *finding_json(struct jdoc *d, const struct ca_finding 
 	const struct ca_policy *p = rep->policy;
 	const struct ca_rule *rule = &p->rules[f->rule];
 	bool caps_check = rule->check == CA_CHECK_CAPS || rule->check == CA_CHECK_PRIVILEGED;
-	_cleanup_free_ char *msg = policy_message(p, f->rule, f->set, f->caps, f->denied, rep->names);
+	_cleanup_free_ char *msg = policy_message(p, f->rule, f->set, f->caps, f->denied, f->pids, f->npids,
+							  rep->names);
 	_cleanup_free_ char *fix = remedy_text(rule->check, c->runtime, c->pod_uid[0] != 0, f->caps,
 					       rep->names);
 	struct json_object *o = json_object_new_object();
@@ -465,10 +466,11 @@ static const char *const wl_status_names[] = {
 };
 
 /*
- * "workload": what its runtime keeps of it. The strings were escaped as
- * they were read (src/workload.c); labels are bounded, the rest counted.
+ * "workload": what its runtime keeps of it, each string escaped as a
+ * process's name is (str()); labels are bounded, the rest counted.
  */
-static struct json_object *workload_json(struct jdoc *d, const struct ca_workload *w, const struct ca_report *rep)
+static struct json_object *workload_json(struct jdoc *d, const struct ca_workload *w, const struct ca_judgement *j,
+					 const struct ca_report *rep)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *labels = json_object_new_object();
@@ -490,9 +492,8 @@ static struct json_object *workload_json(struct jdoc *d, const struct ca_workloa
 	for (i = 0; !d->err && i < w->nlabels; i++)
 		put(d, labels, w->labels[i].key, str(w->labels[i].value));
 	put(d, o, "labels_omitted", json_object_new_int64((int64_t)w->labels_omitted));
-	if (w->configured.known) {
-		uint64_t bnd = w->configured.bounding & rep->scan->host.bounding;
-
+	if (j->configured_known) {
+		uint64_t bnd = j->configured;
 		struct json_object *b = json_object_new_object();
 
 		cfg = json_object_new_object();
@@ -523,7 +524,7 @@ static struct json_object *container_json(struct jdoc *d, const struct ca_contai
 	put(d, o, "source", json_object_new_string(scan_source_name(c->source)));
 	put(d, o, "pod", pod_json(d, c));
 	put(d, o, "parents", parents_json(d, c));
-	put(d, o, "workload", workload_json(d, &c->workload, rep));
+	put(d, o, "workload", workload_json(d, &c->workload, j, rep));
 	put_sets(d, o, &j->caps, rep->names);
 	put(d, o, "added", OPT(compared, names_array(d, rep->names, j->added)));
 	put(d, o, "dropped", OPT(compared, names_array(d, rep->names, j->dropped)));

@@ -203,11 +203,9 @@ static int container_cell(struct libscols_line *ln, size_t pos, int col, const s
 	case COL_PODNAME:
 		return scols_line_set_data(ln, pos, c->workload.k8s_pod ? c->workload.k8s_pod : "-");
 	case COL_CONFIGURED:
-		if (!c->workload.configured.known)
+		if (!j->configured_known)
 			return scols_line_set_data(ln, pos, "-");
-		return set_caps_cell(ln, pos, rep->names, true,
-				     c->workload.configured.bounding & rep->scan->host.bounding,
-				     c->workload.configured.privileged);
+		return set_caps_cell(ln, pos, rep->names, true, j->configured, c->workload.configured.privileged);
 	case COL_QOS:
 		qos = cgroup_qos_name(c->qos);
 		return scols_line_set_data(ln, pos, qos ? qos : "-");
@@ -360,7 +358,7 @@ static int print_findings(FILE *out, const struct ca_report *rep, const struct c
 
 			if (o->quiet && !fails)
 				continue;
-			msg = policy_message(p, f->rule, f->set, f->caps, f->denied, rep->names);
+			msg = policy_message(p, f->rule, f->set, f->caps, f->denied, f->pids, f->npids, rep->names);
 			fix = remedy_text(rule->check, c->runtime, c->pod_uid[0] != 0, f->caps, rep->names);
 			if (!msg || !fix)
 				return -ENOMEM;

@@ -315,6 +315,7 @@ static int read_docker(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 	char rel[512];
 	struct json_object *j, *cfg;
 	uint64_t defaults = 0;
+	bool add_all;
 	const char *name;
 	int e;
 
@@ -342,10 +343,16 @@ static int read_docker(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 	runtime_default_caps(CA_RT_DOCKER, &defaults);
 	w->configured.known = true;
 	w->configured.privileged = json_object_get_boolean(get(j, "Privileged", json_type_boolean));
-	w->configured.add = cap_list(get(j, "CapAdd", json_type_array), NULL);
+	w->configured.add = cap_list(get(j, "CapAdd", json_type_array), &add_all);
 	w->configured.drop = cap_list(get(j, "CapDrop", json_type_array), &w->configured.drop_all);
-	w->configured.bounding = w->configured.privileged ? UINT64_MAX
-			       : ((w->configured.drop_all ? 0 : defaults & ~w->configured.drop) | w->configured.add);
+	/* as dockerd's TweakCapabilities: --cap-add=ALL is every capability but those dropped */
+	if (w->configured.privileged)
+		w->configured.bounding = UINT64_MAX;
+	else if (add_all)
+		w->configured.bounding = UINT64_MAX & ~w->configured.drop;
+	else
+		w->configured.bounding = (w->configured.drop_all ? 0 : defaults & ~w->configured.drop) |
+					 w->configured.add;
 	json_object_put(j);
 	return 0;
 }
@@ -625,6 +632,12 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 		into = strcmp(k, "lxc.cap.drop") == 0 ? &drop : strcmp(k, "lxc.cap.keep") == 0 ? &keep : NULL;
 		if (!into)
 			continue;
+		/* an empty value clears the list so far, as LXC reads it; keep = none keeps nothing */
+		if (!v[strspn(v, " \t")]) {
+			*into = 0;
+			kept &= into != &keep;
+			continue;
+		}
 		kept |= into == &keep;
 		for (tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 			int bit = caps_parse_name(tok);

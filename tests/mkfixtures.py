@@ -569,6 +569,8 @@ def oci_spec(bounding, annotations=None):
 
 
 HN_WEB = "4e4e4e4e4e4e" + "0" * 52
+HN_API = "4a4a4a4a4a4a" + "0" * 52
+HN_ALL = "4b4b4b4b4b4b" + "0" * 52
 HN_EVIL = "5e5e5e5e5e5e" + "0" * 52
 HN_BAD = "6e6e6e6e6e6e" + "0" * 52
 HN_LINK = "7e7e7e7e7e7e" + "0" * 52
@@ -598,6 +600,19 @@ def host_named():
           "Config": {"Image": "nginx:1.25", "Labels": {"app": "web", "com.example.team": "edge"}},
           "State": {"Running": True, "Pid": 1001}}))
     write(top, d + "hostconfig.json", json.dumps({"CapAdd": ["NET_BIND_SERVICE", "CHOWN"], "CapDrop": ["ALL"],
+          "Privileged": False}))
+    # docker run --name api busybox:1.36, then a root shell of the host moved into its cgroup
+    # (nsenter -a -t 1401 after joining it): every capability the host holds, none it was told
+    proc(root, 1401, "sh", ppid=990, cgroup="/docker/" + HN_API, bnd=DOCKER, nspid="1401\t1", seccomp=2, filters=1)
+    proc(root, 1402, "bash", ppid=1, cgroup="/docker/" + HN_API, bnd=HOST_BND, nspid="1402\t7")
+    d = "var/lib/docker/containers/%s/" % HN_API
+    write(top, d + "config.v2.json", json.dumps({"ID": HN_API, "Name": "/api", "Config": {"Image": "busybox:1.36"}}))
+    write(top, d + "hostconfig.json", json.dumps({"CapAdd": None, "CapDrop": None, "Privileged": False}))
+    # docker run --cap-add=ALL --cap-drop=SYS_RESOURCE: what this host's --privileged would be
+    proc(root, 1501, "sh", ppid=990, cgroup="/docker/" + HN_ALL, bnd=HOST_BND, nspid="1501\t1", seccomp=2, filters=1)
+    d = "var/lib/docker/containers/%s/" % HN_ALL
+    write(top, d + "config.v2.json", json.dumps({"ID": HN_ALL, "Name": "/all", "Config": {"Image": "busybox:1.36"}}))
+    write(top, d + "hostconfig.json", json.dumps({"CapAdd": ["ALL"], "CapDrop": ["SYS_RESOURCE"],
           "Privileged": False}))
     # a name and labels that try to forge lines, and more labels than a report keeps
     proc(root, 1101, "sh", ppid=990, cgroup="/docker/" + HN_EVIL, bnd=DOCKER, nspid="1101\t1", seccomp=2, filters=1)

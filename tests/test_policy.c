@@ -346,6 +346,44 @@ static void by_workload_ties(void **state)
 	policy_free(p);
 }
 
+/* A process beyond what its runtime was told to grant: the container's configuration knows, /proc shows. */
+static void beyond_configured(void **state)
+{
+	struct ca_policy *p = builtin();
+	struct ca_verdict_item items[CA_RULES_MAX];
+	const uint64_t told = CA_BIT(CAP_NET_BIND_SERVICE) | CA_BIT(CAP_CHOWN);
+	size_t n, i;
+
+	/* as told: nothing */
+	process(CA_RT_DOCKER, "nginx", told);
+	subj.configured_known = true;
+	subj.configured = told;
+	assert_string_equal(rules(p, &subj), "");
+	/* entered from the host: the host's every capability */
+	process(CA_RT_DOCKER, "bash", HOST_BND);
+	subj.configured_known = true;
+	subj.configured = told;
+	n = policy_eval(p, &subj, items);
+	for (i = 0; i < n && strcmp(p->rules[items[i].rule].name, "beyond-configured") != 0; i++)
+		;
+	assert_true(i < n);
+	assert_true(items[i].caps == (HOST_BND & ~told & caps_valid_mask(40)));
+	assert_true(policy_fails(p, items[i].severity));
+	/* a permitted set that kept what the bounding set lost */
+	process(CA_RT_DOCKER, "nginx", told);
+	st.caps.mask[CA_SET_PERMITTED] = told | CA_BIT(CAP_SYS_ADMIN);
+	subj.configured_known = true;
+	subj.configured = told;
+	assert_string_equal(rules(p, &subj), "beyond-configured");
+	/* an unread permitted set proves nothing; nor does a configuration not read */
+	st.caps.known &= ~(1u << CA_SET_PERMITTED);
+	assert_string_equal(rules(p, &subj), "");
+	process(CA_RT_DOCKER, "bash", told | CA_BIT(CAP_SYS_ADMIN));
+	subj.configured = told;
+	assert_string_equal(rules(p, &subj), "cap-added");
+	policy_free(p);
+}
+
 static void named_once_and_sets(void **state)
 {
 	struct ca_policy *p = load("[default]\n"
@@ -427,6 +465,7 @@ int main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(by_workload),
 		cmocka_unit_test(by_workload_ties),
+		cmocka_unit_test(beyond_configured),
 		cmocka_unit_test(named_once_and_sets),
 		cmocka_unit_test(fail_on),
 		cmocka_unit_test(capability_names),
