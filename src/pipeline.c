@@ -221,20 +221,27 @@ struct diff_stage {
 };
 
 /*
- * "live", a directory laid out like /proc (as --proc-root), or a snapshot.
- * The stat() only chooses the opener: each opens by its own rule
+ * "live", a host root (a directory that holds proc/, as --host-root), a
+ * directory laid out like /proc (as --proc-root, which holds no proc/), or a
+ * snapshot. The stat() only chooses the opener: each opens by its own rule
  * (src/userfile.c), so that a path swapped meanwhile is refused there.
  */
 static int open_side(const char *what, struct ca_policy *named, struct diff_stage *st, struct ca_err *err)
 {
+	_cleanup_free_ char *proc = NULL;
 	struct ca_policy *policy = named;
 	struct stat sb;
 	int r;
 
 	if (strcmp(what, "live") == 0)
 		return open_roots(NULL, NULL, NULL, NULL, &st->root, &st->host, err);
-	if (strcmp(what, "-") != 0 && stat(what, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (strcmp(what, "-") != 0 && stat(what, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (asprintf(&proc, "%s/proc", what) < 0)
+			return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+		if (lstat(proc, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return open_roots(NULL, what, NULL, NULL, &st->root, &st->host, err);
 		return open_roots(NULL, NULL, what, NULL, &st->root, &st->host, err);
+	}
 	/* A policy named judges both sides: then the archive's is not even read. */
 	r = open_roots(what, NULL, NULL, &policy, &st->root, &st->host, err);
 	if (!named)

@@ -104,12 +104,12 @@ static int print_proc(FILE *out, const struct ca_diff_report *rep, const struct 
 	return r;
 }
 
-/* "docker 021516bb282a", escaped as a word: an LXC name is the container's own choice. */
+/* "docker 021516bb282a (web)", each escaped as a word: names are whoever started it's own choice. */
 static char *container_word(const struct ca_container *c)
 {
 	char buf[16];
 	const char *id = report_short_id(c, buf, sizeof(buf));
-	_cleanup_free_ char *e = esc_word(id, strlen(id));
+	_cleanup_free_ char *e = report_id_word(id, c->workload.name);
 	char *s = NULL;
 
 	if (!e || asprintf(&s, "%s %s", runtime_name(c->runtime), e) < 0)

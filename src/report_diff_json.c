@@ -162,13 +162,26 @@ static struct json_object *proc_json(struct jb *b, const struct ca_diff_report *
 	return o;
 }
 
+/* A string, escaped; null where there is none. */
+static struct json_object *put_text(struct jb *b, struct json_object *o, const char *key, const char *s)
+{
+	if (s)
+		return put(b, o, key, str(s));
+	if (o && !b->err && json_object_object_add(o, key, NULL))
+		b->err = -ENOMEM;
+	return o;
+}
+
 static struct json_object *container_head(struct jb *b, const char *change, const struct ca_container *c)
 {
 	struct json_object *o = json_object_new_object();
 
 	put(b, o, "change", json_object_new_string(change));
 	put(b, o, "runtime", json_object_new_string(runtime_name(c->runtime)));
-	return put(b, o, "id", str(c->id));
+	put(b, o, "id", str(c->id));
+	/* as the scan's JSON report names it (workload.name, workload.image): null where unknown */
+	put_text(b, o, "name", c->workload.name);
+	return put_text(b, o, "image", c->workload.image);
 }
 
 /* As the scan's JSON report gives it: root_host_uid null where a child namespace's map was not read. */

@@ -13,6 +13,7 @@
 #include "esc.h"
 #include "report.h"
 #include "runtime.h"
+#include "workload.h"
 
 /*
  * Every series is a gauge: each scan is a fresh snapshot, nothing counts up
@@ -204,6 +205,50 @@ static int print_findings(FILE *out, const struct ca_report *rep)
 	return 0;
 }
 
+/* ',name="..."' for a string its runtime's files gave, "" where they gave none. */
+static int put_label(char **out, const char *name, const char *value)
+{
+	_cleanup_free_ char *v = value ? label_value(value) : NULL;
+
+	*out = NULL;
+	if (!value)
+		return (*out = strdup("")) ? 0 : -ENOMEM;
+	if (!v || asprintf(out, ",%s=\"%s\"", name, v) < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * What the runtime names each container, as an info series to join on
+ * runtime and id (group_left), not as labels of every series: one series
+ * per container, with the name, the image and the Kubernetes namespace and
+ * pod, each at most CA_WL_TEXT_MAX bytes; a container's own labels are
+ * free-form and never become Prometheus labels.
+ */
+static int print_names(FILE *out, const struct ca_report *rep, const struct selectors *sel)
+{
+	const struct ca_scan *scan = rep->scan;
+	size_t i;
+
+	family(out, "capaudit_container_info",
+	       "1 for each container whose runtime's files were read: its name, image, and Kubernetes "
+	       "namespace and pod as labels.");
+	for (i = 0; i < scan->ncontainers; i++) {
+		const struct ca_workload *w = &scan->containers[i].workload;
+		_cleanup_free_ char *name = NULL, *image = NULL, *ns = NULL, *pod = NULL;
+
+		if (w->status != CA_WL_READ)
+			continue;
+		if (put_label(&name, "name", w->name) < 0 || put_label(&image, "image", w->image) < 0 ||
+		    put_label(&ns, "namespace", w->k8s_namespace) < 0 || put_label(&pod, "pod", w->k8s_pod) < 0)
+			return -ENOMEM;
+		fprintf(out, "capaudit_container_info{%s%s%s%s%s} 1\n", sel->v[i], name, image, ns, pod);
+	}
+	return 0;
+}
+
 static void print_containers(FILE *out, const struct ca_report *rep, const struct selectors *sel)
 {
 	const struct ca_scan *scan = rep->scan;
@@ -271,6 +316,8 @@ int report_prom_print(FILE *out, const struct ca_report *rep)
 		print_host(out, rep);
 		r = print_findings(out, rep);
 	}
+	if (r == 0)
+		r = print_names(out, rep, &sel);
 	if (r == 0)
 		print_containers(out, rep, &sel);
 	if (r == 0 && ferror(out))

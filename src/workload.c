@@ -652,10 +652,14 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 	return 0;
 }
 
-/* systemd-nspawn: the machine's name is its id; it keeps no state capaudit reads. */
+/*
+ * systemd-nspawn: the machine's name is its id, from the cgroup machined (or
+ * whoever started it) made, which only root can; nspawn keeps no state file.
+ */
 static int read_nspawn(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
 {
 	(void)r;
+	w->status = CA_WL_READ;
 	return take(&w->name, key->id);
 }
 

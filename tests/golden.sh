@@ -67,6 +67,7 @@ cases=(
 	"host-named-text|-|--host-root host-named"
 	"host-named-json|-|--host-root host-named --json"
 	"host-named-cis|-|--host-root host-named --format=cis"
+	"host-named-prometheus|-|--host-root host-named --format=prometheus"
 	"host-named-columns|-|--host-root host-named -o RUNTIME,ID,NAME,IMAGE,NAMESPACE,PODNAME,CONFIGURED"
 	"host-named-proc-only|-|--proc-root host-named/proc -o RUNTIME,ID,NAME"
 	"host-named-container|-|--host-root host-named --container web -o RUNTIME,ID,NAME,IMAGE"

@@ -39,6 +39,7 @@ check "db (podman) fails: it is not web" test "$(verdict 8e8e8e8e8e8e00000000000
 	--host-root "$host")" = "fail default"
 
 # 2. Recreated: the same name and image under a new id (cgroup and state dir).
+"$capaudit" snapshot "$tmp/before.tar" --host-root "$host" --policy "$tmp/policy.ini" 2>/dev/null
 new=4f4f4f4f4f4f1111111111111111111111111111111111111111111111111111
 mv "$host/var/lib/docker/containers/$web" "$host/var/lib/docker/containers/$new"
 sed -i "s/$web/$new/g" "$host/proc/1001/cgroup" "$host/var/lib/docker/containers/$new/config.v2.json"
@@ -46,6 +47,15 @@ check "recreated with a new id: still web, still passes" test "$(verdict $new --
 check "the old id is gone" test -z "$(verdict $web --host-root "$host")"
 check "an id-only scan (no state) judges it by [default]" \
 	test "$(verdict $new --proc-root "$host/proc")" = "fail default"
+
+# ...and capaudit diff names both: the one gone and the one that appeared.
+"$capaudit" diff "$tmp/before.tar" "$host" >"$tmp/diff.txt" 2>&1
+check "diff: the old web is gone, by name" grep -q '^- docker 4e4e4e4e4e4e (web): gone' "$tmp/diff.txt"
+check "diff: the new web appeared, by name" grep -q '^+ docker 4f4f4f4f4f4f (web): appeared' "$tmp/diff.txt"
+"$capaudit" diff "$tmp/before.tar" "$host" --json 2>/dev/null >"$tmp/diff.json"
+check "diff JSON: names and images" test "$(jq -r '[.containers[] | select(.id | startswith("4")) |
+	"\(.change) \(.id[0:12]) \(.name) \(.image)"] | join(",")' "$tmp/diff.json")" = \
+	"gone 4e4e4e4e4e4e web nginx:1.25,appeared 4f4f4f4f4f4f web nginx:1.25"
 
 # 3. On the replay of a snapshot: the same verdicts, by the same section.
 "$capaudit" snapshot "$tmp/s.tar" --host-root "$host" --policy "$tmp/policy.ini" 2>"$tmp/snap.err"
