@@ -79,10 +79,15 @@ check_text_row sysadmin docker "$ID_C" FAIL
 # dockerd's default is, beside the host's /proc. Compared with docker inspect.
 hr=$LIVE_TMP/hostroot
 mkdir -p "$hr/proc" "$hr/var/lib/docker"
-if unshare -m sh -c 'mount --make-rprivate / && mount --rbind /proc "$1/proc" &&
-	mount --bind "$2" "$1/var/lib/docker" && exec "$3" --host-root "$1" --json' \
-	sh "$hr" "$LIVE_TMP/dockerd/data" "$CAPAUDIT" >"$LIVE_TMP/named.json" 2>"$LIVE_TMP/named.err" ||
-	[ $? -eq 1 ]; then
+# host_root_scan OUT [POLICY]: capaudit --host-root $hr --json by POLICY
+# (the built-in) into OUT, stderr into OUT.err; 0 where it ran (exit 0 or 1).
+host_root_scan() {
+	# shellcheck disable=SC2016
+	unshare -m sh -c 'mount --make-rprivate / && mount --rbind /proc "$1/proc" &&
+		mount --bind "$2" "$1/var/lib/docker" && exec "$0" --host-root "$1" --json --policy "$3"' \
+		"$CAPAUDIT" "$hr" "$LIVE_TMP/dockerd/data" "${2:-built-in}" >"$1" 2>"$1.err" || [ $? -eq 1 ]
+}
+if host_root_scan "$LIVE_TMP/named.json"; then
 	for tag in default minimal sysadmin; do
 		name=capaudit-live-$LIVE_SUFFIX-$tag
 		want=$(docker_cmd inspect --format '{{.Id}}|{{.Name}}|{{.Config.Image}}|{{with index .Config.Labels "capaudit.test"}}{{.}}{{end}}' "$name")
@@ -100,9 +105,91 @@ if unshare -m sh -c 'mount --make-rprivate / && mount --rbind /proc "$1/proc" &&
 		.workload.configured.bounding.capabilities | join(",")' "$LIVE_TMP/named.json")
 	[ "$got" = cap_net_bind_service ] ||
 		fail_check "docker minimal: configured bounding set '$got', not cap_net_bind_service"
+	# ...and no process holds more than docker was told
+	got=$(jq -r '[.containers[] | .findings[] | select(.rule == "beyond-configured")] | length' \
+		"$LIVE_TMP/named.json")
+	[ "$got" = 0 ] || fail_check "beyond-configured where every process is as docker started it ($got findings)"
 else
-	fail_check "capaudit --host-root in a mount namespace of its own failed: $(head -c 300 "$LIVE_TMP/named.err")"
+	fail_check "capaudit --host-root in a mount namespace of its own failed: $(head -c 300 "$LIVE_TMP/named.json.err")"
 fi
+
+# The seed of capaudit.ini(5): the container named web, from nginx, keeps
+# NET_BIND_SERVICE and CHOWN after --cap-drop=ALL, whatever id docker gives
+# it: removed and run again, it has a new id and the same exception.
+printf '%s\n' '[default]' 'cap-added = medium' 'cap-added.allow = @none' '' \
+	'[web]' 'name = web' 'image = nginx:*' 'cap-added.allow = NET_BIND_SERVICE CHOWN' >"$LIVE_TMP/seed.ini"
+seed_image=nginx:capaudit-$LIVE_SUFFIX
+LIVE_DOCKER_IMAGES+=("$seed_image")
+docker_cmd tag "$IMAGE" "$seed_image" || hard_error "docker tag $IMAGE $seed_image failed"
+LIVE_DOCKER_NAMES+=(web)
+web_ids=()
+for round in 1 2; do
+	[ "$round" = 1 ] || docker_cmd rm -f web >/dev/null || hard_error "docker rm -f web failed"
+	web_id=$(docker_cmd run -d --network=none --name web --cap-drop=ALL --cap-add=NET_BIND_SERVICE \
+		--cap-add=CHOWN "$seed_image" sleep 1000 2>"$LIVE_TMP/run.err" | tail -n 1)
+	[ -n "$web_id" ] || hard_error "docker run --name web failed: $(head -c 300 "$LIVE_TMP/run.err")"
+	web_ids+=("$web_id")
+	if host_root_scan "$LIVE_TMP/seed$round.json" "$LIVE_TMP/seed.ini"; then
+		got=$(jq -r --arg id "$web_id" '.containers[] | select(.id == $id) |
+			"\(.verdict) \(.workload.name) \([.findings[].rule] | join(","))"' "$LIVE_TMP/seed$round.json")
+		[ "$got" = "pass web " ] ||
+			fail_check "seed, run $round: web (id ${web_id:0:12}) is '$got' by the seed policy, not 'pass web '"
+		# the others are judged by [default]: container default holds docker's 14
+		got=$(jq -r --arg id "$ID_A" '.containers[] | select(.id == $id) |
+			[.findings[] | select(.rule == "cap-added") | .section] | join(",")' "$LIVE_TMP/seed$round.json")
+		[ "$got" = default ] || fail_check "seed, run $round: container default judged by '$got', not [default]"
+	else
+		fail_check "seed, run $round: capaudit failed: $(head -c 300 "$LIVE_TMP/seed$round.json.err")"
+	fi
+done
+[ "${web_ids[0]}" != "${web_ids[1]}" ] || fail_check "docker gave web the same id twice: no restart was tested"
+note "seed: web passed as ${web_ids[0]:0:12} and, run again, as ${web_ids[1]:0:12}"
+
+# beyond-configured: a root shell of the host moved into container default's
+# cgroups, then into its pid, UTS, IPC and network namespaces with nsenter,
+# holds every capability the host holds; docker was told its 14.
+mapfile -t procs < <(cgroup_dirs_of "$PID_A" | sed 's|$|/cgroup.procs|')
+[ ${#procs[@]} -gt 0 ] || hard_error "no cgroup directory of container default (pid $PID_A)"
+# shellcheck disable=SC2016
+setsid sh -c 'for f in "$@"; do echo 0 >"$f" || exit 1; done
+	exec nsenter -t "$0" -p -u -i -n sleep 300' "$PID_A" "${procs[@]}" </dev/null >/dev/null 2>&1 &
+entered=$!
+# shellcheck disable=SC2317
+entered_stop() {
+	local rc=$?
+	set +e
+	kill -KILL "$entered" 2>/dev/null
+	wait "$entered" 2>/dev/null
+	(exit "$rc")
+	live_cleanup
+}
+trap entered_stop EXIT
+inner=
+for _ in $(seq 1 50); do
+	inner=$(awk '{ print $1 }' "/proc/$entered/task/$entered/children" 2>/dev/null || true)
+	[ -n "$inner" ] && grep -q "/docker/$ID_A" "/proc/$inner/cgroup" 2>/dev/null && break
+	inner=
+	sleep 0.1
+done
+[ -n "$inner" ] || hard_error "nsenter into container default did not start (pid $entered)"
+if host_root_scan "$LIVE_TMP/entered.json"; then
+	got=$(jq -r --arg id "$ID_A" '.containers[] | select(.id == $id) | .findings[] |
+		select(.rule == "beyond-configured") |
+		"\(.severity) \(.fails) \(.pids | map(tostring) | join(",")) \(.capabilities | index("cap_sys_admin") != null)"' \
+		"$LIVE_TMP/entered.json")
+	want="high true $entered,$inner true"
+	[ "$got" = "$want" ] ||
+		fail_check "entered with nsenter (pids $entered, $inner): beyond-configured is '$got', not '$want'"
+	jq -r --arg id "$ID_A" '.containers[] | select(.id == $id) | .findings[] |
+		select(.rule == "beyond-configured") | .message' "$LIVE_TMP/entered.json" |
+		grep -q "^pids $entered, $inner hold capabilities its runtime was not told to grant: " ||
+		fail_check "entered with nsenter: the finding's message does not name pids $entered, $inner"
+	note "entered with nsenter: pids $entered, $inner found beyond what docker was told"
+else
+	fail_check "capaudit --host-root with an entered process failed: $(head -c 300 "$LIVE_TMP/entered.json.err")"
+fi
+kill -KILL "$entered" "$inner" 2>/dev/null || true
+wait "$entered" 2>/dev/null || true
 
 note "docker test took ${SECONDS}s before cleanup"
 live_finish

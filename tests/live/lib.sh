@@ -568,6 +568,22 @@ live_cleanup() {
 # Truth from /proc, and the checks against capaudit's output
 # ---------------------------------------------------------------------------
 
+# cgroup_dirs_of PID: the directories of PID's cgroups (one per line of
+# /proc/PID/cgroup whose hierarchy is mounted under /sys/fs/cgroup), the
+# cgroup2 one first.
+cgroup_dirs_of() {
+	local ctl path v2 out=()
+	v2=$(awk '$9 == "cgroup2" && index($5, "/sys/fs/cgroup") == 1 { print $5; exit }' /proc/self/mountinfo)
+	while IFS=: read -r _ ctl path; do
+		if [ -z "$ctl" ]; then
+			[ -n "$v2" ] && [ -d "$v2$path" ] && out=("$v2$path" "${out[@]}")
+		elif [ -d "/sys/fs/cgroup/${ctl#name=}$path" ]; then
+			out+=("/sys/fs/cgroup/${ctl#name=}$path")
+		fi
+	done <"/proc/$1/cgroup"
+	[ ${#out[@]} -eq 0 ] || printf '%s\n' "${out[@]}"
+}
+
 LIVE_IDS=()
 
 # live_ids_json: the ids of this test's containers, as a JSON array.
