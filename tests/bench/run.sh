@@ -11,7 +11,10 @@
 #                       processes in the root cgroup), host-service (in
 #                       /system.slice/capbench.service: two levels deep, as
 #                       systemd services are), host-inherit (left in the
-#                       cgroups run.sh was started in)
+#                       cgroups run.sh was started in), named (containers
+#                       with the state files dockerd would keep of them:
+#                       config.v2.json and hostconfig.json on a tmpfs over
+#                       /var/lib/docker, in a mount namespace of run.sh's own)
 #   -k, --per-container K  processes per fake container (default 100)
 #       --perf          also profile capaudit with perf (cpu-clock) at each size
 #   -B, --versus BIN    also time another capaudit build (one without a speed
@@ -59,6 +62,7 @@ do_snap=0
 versus=
 sizes=()
 
+args=("$@")	# as given: a run with mode named starts again in a mount namespace of its own
 usage() { awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"; }
 
 while [ $# -gt 0 ]; do
@@ -79,10 +83,21 @@ for n in "${sizes[@]}" "$rounds" "$per"; do
 	case $n in ''|*[!0-9]*) echo "run.sh: not a number: $n" >&2; exit 2 ;; esac
 done
 for m in $modes; do
-	case $m in containers|host|host-service|host-inherit) ;;
+	case $m in containers|host|host-service|host-inherit|named) ;;
 	*) echo "run.sh: unknown mode $m" >&2; exit 2 ;;
 	esac
 done
+
+# named: the state files go on a tmpfs that only this run's mount namespace
+# sees, over whatever the host keeps in /var/lib/docker.
+case " $modes " in
+*" named "*)
+	if [ -z "${CAPBENCH_PRIVATE_MOUNTS:-}" ]; then
+		CAPBENCH_PRIVATE_MOUNTS=1 exec unshare -m --propagation private -- "$0" "${args[@]}"
+	fi
+	mkdir -p /var/lib/docker && mount -t tmpfs -o mode=0710 capbench-docker /var/lib/docker || exit 2
+	;;
+esac
 
 if [ -z "${CAPAUDIT:-}" ]; then
 	for c in "$top/_build/capaudit" "$top/capaudit"; do
@@ -217,6 +232,7 @@ cap_text() { "$CAPAUDIT" --policy built-in "$@"; }
 start_population() {	# N mode
 	local n=$1 mode=$2 i limit flags=()
 	case $mode in
+	named) flags=(--list) ;;
 	host) flags=(--host --host-cgroup /) ;;
 	host-service) flags=(--host --host-cgroup "$svc_cgroup") ;;
 	host-inherit) flags=(--host) ;;
@@ -228,7 +244,10 @@ start_population() {	# N mode
 	pops+=("$pop_pid")
 	limit=$((600 + n / 20))	# tenths of a second: 60 s + 5 s per 1000
 	for ((i = 0; i < limit; i++)); do
-		grep -q '^ready:' "$work/pop.log" && return 0
+		if grep -q '^ready:' "$work/pop.log"; then
+			[ "$mode" != named ] || write_state
+			return 0
+		fi
 		kill -0 "$pop_pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -236,6 +255,24 @@ start_population() {	# N mode
 	cat "$work/pop.log" >&2
 	stop_population
 	return 1
+}
+
+# named: what dockerd 20.10 keeps of each container, as large as it writes it
+# (about 3 KB of config.v2.json, 1.5 KB of hostconfig.json): a name, an
+# image, labels, and the capabilities it was told.
+write_state() {
+	local i=0 id
+	rm -rf /var/lib/docker/containers
+	while read -r _ id _; do
+		i=$((i + 1))
+		mkdir -p "/var/lib/docker/containers/$id"
+		printf '{"StreamConfig":{},"State":{"Running":true,"Paused":false,"Pid":%d,"StartedAt":"2026-12-03T10:00:00.000000000Z"},"ID":"%s","Created":"2026-12-03T10:00:00.000000000Z","Path":"sleep","Args":["1000"],"Config":{"Hostname":"%.12s","Domainname":"","User":"","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","NGINX_VERSION=1.25.3","NJS_VERSION=0.8.2","PKG_RELEASE=1~bookworm"],"Cmd":["nginx","-g","daemon off;"],"Image":"nginx:1.25","Volumes":null,"WorkingDir":"","Entrypoint":["/docker-entrypoint.sh"],"OnBuild":null,"Labels":{"com.docker.compose.project":"bench","com.docker.compose.service":"web","com.docker.compose.container-number":"%d","maintainer":"NGINX Docker Maintainers","org.opencontainers.image.source":"https://github.com/nginxinc/docker-nginx"},"StopSignal":"SIGQUIT"},"Image":"sha256:%s","NetworkSettings":{"Bridge":"","SandboxID":"","HairpinMode":false,"Networks":{"none":{"IPAMConfig":null,"Links":null,"Aliases":null,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0}}},"LogPath":"/var/lib/docker/containers/%s/%s-json.log","Name":"/bench-web-%d","RestartCount":0,"Driver":"overlay2","Platform":"linux","MountLabel":"","ProcessLabel":"","AppArmorProfile":"docker-default","ExecIDs":null,"HostnamePath":"/var/lib/docker/containers/%s/hostname","HostsPath":"/var/lib/docker/containers/%s/hosts","ResolvConfPath":"/var/lib/docker/containers/%s/resolv.conf"}' \
+			"$i" "$id" "$id" "$i" "$id" "$id" "$id" "$i" "$id" "$id" "$id" \
+			>"/var/lib/docker/containers/$id/config.v2.json"
+		printf '{"Binds":null,"ContainerIDFile":"","LogConfig":{"Type":"json-file","Config":{}},"NetworkMode":"none","PortBindings":{},"RestartPolicy":{"Name":"no","MaximumRetryCount":0},"AutoRemove":false,"VolumeDriver":"","VolumesFrom":null,"CapAdd":null,"CapDrop":["NET_RAW"],"CgroupnsMode":"host","Dns":[],"DnsOptions":[],"DnsSearch":[],"ExtraHosts":null,"GroupAdd":null,"IpcMode":"private","Cgroup":"","Links":null,"OomScoreAdj":0,"PidMode":"","Privileged":false,"PublishAllPorts":false,"ReadonlyRootfs":false,"SecurityOpt":null,"UTSMode":"","UsernsMode":"","ShmSize":67108864,"Runtime":"runc","ConsoleSize":[0,0],"Isolation":"","CpuShares":0,"Memory":0,"NanoCpus":0,"CgroupParent":"","BlkioWeight":0,"BlkioWeightDevice":[],"BlkioDeviceReadBps":null,"BlkioDeviceWriteBps":null,"BlkioDeviceReadIOps":null,"BlkioDeviceWriteIOps":null,"CpuPeriod":0,"CpuQuota":0,"CpuRealtimePeriod":0,"CpuRealtimeRuntime":0,"CpusetCpus":"","CpusetMems":"","Devices":[],"DeviceCgroupRules":null,"DeviceRequests":null,"KernelMemory":0,"KernelMemoryTCP":0,"MemoryReservation":0,"MemorySwap":0,"MemorySwappiness":null,"OomKillDisable":false,"PidsLimit":null,"Ulimits":null,"CpuCount":0,"CpuPercent":0,"IOMaximumIOps":0,"IOMaximumBandwidth":0,"MaskedPaths":["/proc/asound","/proc/acpi","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/proc/scsi","/sys/firmware"],"ReadonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]}' \
+			>"/var/lib/docker/containers/$id/hostconfig.json"
+	done < <(grep '^container ' "$work/pop.log")
+	note "named: state files of $i containers under /var/lib/docker (tmpfs)"
 }
 
 # strace -c -f: calls of each system call, "name calls" lines.
@@ -370,7 +407,7 @@ for mode in $modes; do
 		say ""
 		say "== $n processes, $mode =="
 		start_population "$n" "$mode" || exit 1
-		sed 's/^/  /' "$work/pop.log"
+		grep -v "^container " "$work/pop.log" | sed 's/^/  /'
 
 		# Warm-up, untimed: the first scan after processes appear is slower.
 		# It also checks that capaudit runs and sees the population.
@@ -381,10 +418,12 @@ for mode in $modes; do
 		fi
 		"$work/floor" >/dev/null
 		[ $have_pscap = 1 ] && pscap -a >/dev/null 2>&1
-		if [ "$mode" = containers ]; then
-			seen=$(cap_text -r -n -o FULLID,PIDS 2>/dev/null |
-				awk '$1 ~ /cafebe0c$/ { c++; p += $2 } END { printf "%d %d", c, p }')
-			note "capaudit sees: ${seen% *} fake containers, ${seen#* } processes in them"
+		if [ "$mode" = containers ] || [ "$mode" = named ]; then
+			seen=$(cap_text -r -n -o FULLID,PIDS,NAME 2>/dev/null |
+				awk '$1 ~ /cafebe0c$/ { c++; p += $2; if ($3 ~ /^bench-web-/) named++ }
+				     END { printf "%d %d %d", c, p, named }')
+			read -r c p named <<<"$seen"
+			note "capaudit sees: $c fake containers, $p processes in them, $named named from their state files"
 		fi
 
 		if [ $do_snap = 1 ]; then
@@ -490,7 +529,7 @@ for mode in $modes; do
 
 		stop_population
 		sed -n '/^stopped:/p' "$work/pop.log" | sed 's/^/  /'
-		grep -v '^\(ready\|stopped\|  \)' "$work/pop.log" | sed 's/^/  population: /'
+		grep -v '^\(ready\|stopped\|container \|  \)' "$work/pop.log" | sed 's/^/  population: /'
 	done
 done
 
