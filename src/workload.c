@@ -795,7 +795,10 @@ static int read_podman(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 /*
  * LXC: /var/lib/lxc/<name>/config, "key = value" lines; the container is
  * named as its directory is. lxc.cap.drop takes from the host's bounding
- * set, lxc.cap.keep keeps only what it names.
+ * set, lxc.cap.keep keeps only what it names (LXC starts no container that
+ * has both), read as LXC's confile.c reads them, in order: an empty value
+ * clears what the lines before it gave (lxc.container.conf(5)), and keep's
+ * "none" clears the keeps before it but is a keep still, of nothing.
  */
 static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
 {
@@ -816,7 +819,7 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 	for (p = r->buf.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		size_t len = strcspn(p, "\n");
 		char line[1024], *eq, *k, *v, *tok, *save;
-		uint64_t *into;
+		bool is_keep;
 
 		if (len >= sizeof(line))
 			continue;
@@ -829,20 +832,27 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 		k = line + strspn(line, " \t");
 		k[strcspn(k, " \t")] = '\0';
 		v = eq + 1;
-		into = strcmp(k, "lxc.cap.drop") == 0 ? &drop : strcmp(k, "lxc.cap.keep") == 0 ? &keep : NULL;
-		if (!into)
+		if (strcmp(k, "lxc.cap.drop") != 0 && strcmp(k, "lxc.cap.keep") != 0)
 			continue;
-		kept |= into == &keep;
-		for (tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		is_keep = k[8] == 'k';
+		if (v[strspn(v, " \t\r")] == '\0') {
+			*(is_keep ? &keep : &drop) = 0;
+			kept &= !is_keep;
+			continue;
+		}
+		kept |= is_keep;
+		for (tok = strtok_r(v, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
 			int bit = caps_parse_name(tok);
 
-			if (bit >= 0 && bit < 64)
-				*into |= UINT64_C(1) << bit;
+			if (is_keep && strcmp(tok, "none") == 0)
+				keep = 0;
+			else if (bit >= 0 && bit < 64)
+				*(is_keep ? &keep : &drop) |= UINT64_C(1) << bit;
 		}
 	}
 	w->configured.known = true;
-	w->configured.drop = drop;
-	w->configured.bounding = (kept ? keep : UINT64_MAX) & ~drop;
+	w->configured.drop = kept ? 0 : drop;
+	w->configured.bounding = kept ? keep : ~drop;
 	return 0;
 }
 

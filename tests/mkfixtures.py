@@ -680,6 +680,15 @@ def host_named():
     write(top, "var/lib/lxc/web2/config", "lxc.uts.name = web2\nlxc.rootfs.path = dir:/var/lib/lxc/web2/rootfs\n"
           "lxc.cap.drop = sys_module mac_admin mac_override sys_time\nlxc.cap.drop = sys_admin\n"
           "lxc.net.0.type = empty\n")
+    # an empty lxc.cap.drop clears the drops before it; keep's "none" the keeps before it
+    proc(root, 4100, "lxc-start", ppid=1, cgroup="/lxc.monitor.web3")
+    proc(root, 4101, "init", ppid=4100, cgroup="/lxc.payload.web3", bnd="000001fffeffdfff", nspid="4101\t1")
+    write(top, "var/lib/lxc/web3/config", "lxc.cap.drop = sys_module mac_admin mac_override sys_time\n"
+          "lxc.cap.drop =\nlxc.cap.drop = net_raw\n")
+    proc(root, 4200, "lxc-start", ppid=1, cgroup="/lxc.monitor.web4")
+    proc(root, 4201, "init", ppid=4200, cgroup="/lxc.payload.web4", bnd="0000000000000021", nspid="4201\t1")
+    write(top, "var/lib/lxc/web4/config", "lxc.cap.keep = sys_admin net_raw\nlxc.cap.keep = none chown\n"
+          "lxc.cap.keep = kill\n")
     # systemd-nspawn -M box: named by its machine
     proc(root, 5001, "init", ppid=5000, cgroup=cgroup_text("/machine.slice/machine-box.scope",
          systemd="/machine.slice/machine-box.scope/payload", v2="/machine.slice/machine-box.scope/payload"),

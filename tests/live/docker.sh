@@ -77,31 +77,19 @@ check_text_row sysadmin docker "$ID_C" FAIL
 # a DaemonSet mounts a host: this private dockerd keeps its state under
 # $LIVE_TMP/dockerd/data, which a private mount namespace puts where
 # dockerd's default is, beside the host's /proc. Compared with docker inspect.
-hr=$LIVE_TMP/hostroot
-mkdir -p "$hr/proc" "$hr/var/lib/docker"
-if unshare -m sh -c 'mount --make-rprivate / && mount --rbind /proc "$1/proc" &&
-	mount --bind "$2" "$1/var/lib/docker" && exec "$3" --host-root "$1" --json' \
-	sh "$hr" "$LIVE_TMP/dockerd/data" "$CAPAUDIT" >"$LIVE_TMP/named.json" 2>"$LIVE_TMP/named.err" ||
-	[ $? -eq 1 ]; then
+named=$LIVE_TMP/named.json rc=0
+run_capaudit_host_root "$named" "$LIVE_TMP/dockerd/data:var/lib/docker" || rc=$?
+if check_host_root_run docker "$rc" "$named"; then
 	for tag in default minimal sysadmin; do
 		name=capaudit-live-$LIVE_SUFFIX-$tag
 		want=$(docker_cmd inspect --format '{{.Id}}|{{.Name}}|{{.Config.Image}}|{{with index .Config.Labels "capaudit.test"}}{{.}}{{end}}' "$name")
 		id=${want%%|*}
-		got=$(jq -r --arg id "$id" '.containers[] | select(.id == $id) | .workload |
-			"\($id)|/\(.name)|\(.image)|\(.labels["capaudit.test"] // "")"' "$LIVE_TMP/named.json")
-		if [ "$got" = "$want" ]; then
-			note "docker $tag: named as docker inspect names it ($got)"
-		else
-			fail_check "docker $tag: capaudit --host-root says '$got', docker inspect '$want'"
-		fi
+		check_named "$named" "docker $tag" docker "$id" \
+			'"\(.id)|/\(.workload.name)|\(.workload.image)|\(.workload.labels["capaudit.test"] // "")"' "$want"
 	done
 	# what docker was told: --cap-drop=ALL --cap-add=NET_BIND_SERVICE
-	got=$(jq -r --arg id "$ID_B" '.containers[] | select(.id == $id) |
-		.workload.configured.bounding.capabilities | join(",")' "$LIVE_TMP/named.json")
-	[ "$got" = cap_net_bind_service ] ||
-		fail_check "docker minimal: configured bounding set '$got', not cap_net_bind_service"
-else
-	fail_check "capaudit --host-root in a mount namespace of its own failed: $(head -c 300 "$LIVE_TMP/named.err")"
+	check_named "$named" "docker minimal" docker "$ID_B" \
+		'.workload.configured.bounding.capabilities | join(",")' cap_net_bind_service
 fi
 
 note "docker test took ${SECONDS}s before cleanup"

@@ -696,6 +696,19 @@ check_named() {
 	fi
 }
 
+# check_configured OUT WHAT RUNTIME ID CAPS-JSON: the container's configured
+# bounding set in the report OUT is CAPS-JSON, the runtime's own list of
+# names ("CAP_CHOWN", "chown"), within the host's bounding set as a report
+# gives a configured set.
+check_configured() {
+	local want
+	want=$(jq -r --argjson c "$5" '.host.bounding.capabilities as $h | $c
+		| map(ascii_downcase | if startswith("cap_") then . else "cap_" + . end)
+		| map(select(. as $x | $h | index($x))) | unique | join(",")' "$1") ||
+		hard_error "$2: cannot read the capabilities $5"
+	check_named "$1" "$2" "$3" "$4" '.workload.configured.bounding.capabilities // [] | sort | join(",")' "$want"
+}
+
 # host_masked HEX: "0x" and the 16 digits of HEX within the host's bounding
 # set (pid 1's CapBnd), as a report gives a configured set.
 host_masked() {
