@@ -23,6 +23,7 @@ enum ca_source {
 	CA_SRC_CGROUP,			/* its cgroup path */
 	CA_SRC_SUPERVISOR,		/* the command line of its conmon, shim, monitor */
 	CA_SRC_PIDNS,			/* only its pid namespace: runtime unknown */
+	CA_SRC_STATE,			/* its pid namespace, whose init a runtime's state names (runc, crun) */
 };
 
 /* The reads attribution needs beyond what it is handed, done by the reader. */

@@ -367,10 +367,6 @@ static int rule_key(struct loader *l, struct ca_section *sec, const char *name, 
 	return fail(l, l->lineno, "unknown key \"%s\"", name);
 }
 
-static const char *const runtime_words[] = {
-	"docker", "podman", "containerd", "crio", "lxc", "nspawn", "unknown",
-};
-
 /* The keys that select containers, and what each sets in a section. */
 static const struct {
 	const char *key;
@@ -433,13 +429,14 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 	sec->select |= bit;
 	switch (bit) {
 	case SEL_RUNTIME:
-		for (i = 0; i < sizeof(runtime_words) / sizeof(runtime_words[0]); i++)
-			if (strcmp(value, runtime_words[i]) == 0)
+		/* every runtime a container can have, by the names reports give them */
+		for (i = CA_RT_DOCKER; i < CA_RT_COUNT; i++)
+			if (strcmp(value, runtime_name((enum ca_runtime)i)) == 0)
 				break;
-		if (i == sizeof(runtime_words) / sizeof(runtime_words[0]))
-			return fail(l, l->lineno, "unknown runtime \"%s\": use docker, podman, containerd, crio, lxc, nspawn or unknown",
-				    value);
-		sec->runtime = (enum ca_runtime)(i + CA_RT_DOCKER);
+		if (i == CA_RT_COUNT)
+			return fail(l, l->lineno, "unknown runtime \"%s\": use docker, podman, containerd, crio, lxc, "
+				    "nspawn, runc, crun or unknown", value);
+		sec->runtime = (enum ca_runtime)i;
 		break;
 	case SEL_ID:
 		if (n > ID_LEN_MAX)

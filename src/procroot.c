@@ -496,6 +496,7 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 
 	it->dir = NULL;
 	it->root = root;
+	it->subdirs = false;
 	snprintf(it->rel, sizeof(it->rel), "%s", rel);
 	if (root->tree) {
 		/* its entries are the nodes that start with "proc/<rel>/", together */
@@ -539,12 +540,22 @@ static bool parse_pid(const char *s, pid_t *pid)
 	return true;
 }
 
+/* Is @name one the listing gives: a pid, or with subdirs any name but "." and ".."? */
+static bool listed(const struct ca_piditer *it, const char *name)
+{
+	pid_t pid;
+
+	if (it->subdirs)
+		return *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+	return parse_pid(name, &pid);
+}
+
 /*
  * The name of the next entry listed; NULL at the end, with errno set where
- * the listing failed. In a tree, each pid directory under the prefix once,
+ * the listing failed. In a tree, each directory under the prefix once,
  * whether the archive lists it or only members inside it (a tar need not
- * hold directories): a pid's nodes come together in the sorted table, but
- * for other names that sort among them ("1234-x" before "1234/status").
+ * hold directories): a directory's nodes come together in the sorted table,
+ * but for other names that sort among them ("1234-x" before "1234/status").
  */
 static const char *next_entry(struct ca_piditer *it)
 {
@@ -553,26 +564,41 @@ static const char *next_entry(struct ca_piditer *it)
 
 	errno = 0;
 	if (!t) {
-		d = readdir(it->dir);
-		return d ? d->d_name : NULL;
+		while ((d = readdir(it->dir)))
+			if (!it->subdirs || d->d_type == DT_DIR || d->d_type == DT_UNKNOWN)
+				return d->d_name;
+		return NULL;
 	}
 	while (it->pos < t->n && strncmp(t->nodes[it->pos].name, it->prefix, it->plen) == 0) {
 		const struct ca_memnode *n = &t->nodes[it->pos++];
 		const char *child = n->name + it->plen;
 		size_t len = strcspn(child, "/");
 		char name[sizeof(it->last)];
-		pid_t pid;
 
 		if ((n->type != CA_NODE_DIR && !child[len]) || len >= sizeof(name))
 			continue;
 		memcpy(name, child, len);
 		name[len] = '\0';
-		if (strcmp(name, it->last) == 0 || !parse_pid(name, &pid))
+		if (strcmp(name, it->last) == 0 || !listed(it, name))
 			continue;
 		memcpy(it->last, name, len + 1);
 		return it->last;
 	}
 	return NULL;
+}
+
+/* Tell the recorder of the directory "<rel>/<name>" just listed. */
+static void record_listed(const struct ca_piditer *it, const char *name)
+{
+	char rel[sizeof(it->rel) + 1 + sizeof(it->last)];
+
+	if (!it->root || !it->root->rec)
+		return;
+	if (strcmp(it->rel, ".") == 0)
+		snprintf(rel, sizeof(rel), "%s", name);
+	else
+		snprintf(rel, sizeof(rel), "%s/%s", it->rel, name);
+	recorded(it->root, CA_REC_DIR, rel, NULL, 0);
 }
 
 int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
@@ -584,15 +610,28 @@ int procroot_pids_next(struct ca_piditer *it, pid_t *pid)
 		if (!name)
 			return errno ? -errno : 1;
 		if (parse_pid(name, pid)) {
-			if (it->root && it->root->rec) {
-				char rel[96];
+			record_listed(it, name);
+			return 0;
+		}
+	}
+}
 
-				if (strcmp(it->rel, ".") == 0)
-					snprintf(rel, sizeof(rel), "%.16s", name);
-				else
-					snprintf(rel, sizeof(rel), "%.63s/%.16s", it->rel, name);
-				recorded(it->root, CA_REC_DIR, rel, NULL, 0);
-			}
+int procroot_subdirs_open(const struct ca_procroot *root, const char *rel, struct ca_piditer *it)
+{
+	int r = procroot_dir_open(root, rel, it);
+
+	it->subdirs = true;
+	return r;
+}
+
+int procroot_subdirs_next(struct ca_piditer *it, const char **name)
+{
+	for (;;) {
+		*name = next_entry(it);
+		if (!*name)
+			return errno ? -errno : 1;
+		if (listed(it, *name)) {
+			record_listed(it, *name);
 			return 0;
 		}
 	}

@@ -4,6 +4,7 @@
 #define CAPAUDIT_PROCROOT_H
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -55,7 +56,8 @@ struct ca_piditer {
 	size_t pos;			/* in a tree: the next node, the prefix of those listed, */
 	char prefix[80];
 	size_t plen;
-	char last[16];			/* and the pid given last */
+	char last[NAME_MAX + 1];	/* and the entry given last */
+	bool subdirs;			/* every subdirectory, not only pids */
 	const struct ca_procroot *root;	/* for its recorder */
 	char rel[64];			/* the directory listed: "." or "1234/task" */
 };
@@ -169,7 +171,22 @@ int procroot_dir_open(const struct ca_procroot *root, const char *rel, struct ca
 int procroot_pids_next(struct ca_piditer *it, pid_t *pid);
 
 /**
- * procroot_pids_close() - end a listing.
+ * procroot_subdirs_open() - list the subdirectories of @rel under @root by
+ * name (a runtime's state directory, "run/runc"), every name but "." and
+ * "..", with procroot_subdirs_next(). Returns 0 or a negative errno.
+ */
+int procroot_subdirs_open(const struct ca_procroot *root, const char *rel, struct ca_piditer *it);
+
+/**
+ * procroot_subdirs_next() - the next subdirectory: 0 and *@name (the
+ * iterator's, valid until the next call), 1 at the end, a negative errno on
+ * error. An entry whose type the filesystem does not say is given too: a
+ * reader of "<name>/..." finds out.
+ */
+int procroot_subdirs_next(struct ca_piditer *it, const char **name);
+
+/**
+ * procroot_pids_close() - end a listing (of pids or of subdirectories).
  */
 void procroot_pids_close(struct ca_piditer *it);
 

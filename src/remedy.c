@@ -196,6 +196,8 @@ static enum who who_of(enum ca_runtime rt, bool in_pod)
 		return W_LXC;
 	case CA_RT_NSPAWN:
 		return W_NSPAWN;
+	case CA_RT_RUNC:
+	case CA_RT_CRUN:
 	case CA_RT_NONE:
 	case CA_RT_UNKNOWN:
 	case CA_RT_COUNT:

@@ -40,6 +40,9 @@ static const struct {
 	[CA_RT_CRIO] = { "crio", true, CRIO_DEFAULT_CAPS },
 	[CA_RT_LXC] = { "lxc", false, 0 },
 	[CA_RT_NSPAWN] = { "nspawn", false, 0 },
+	/* a bundle's config.json says it all: runc and crun add nothing of their own */
+	[CA_RT_RUNC] = { "runc", false, 0 },
+	[CA_RT_CRUN] = { "crun", false, 0 },
 	[CA_RT_UNKNOWN] = { "unknown", false, 0 },
 };
 

@@ -14,6 +14,8 @@ enum ca_runtime {
 	CA_RT_CRIO,
 	CA_RT_LXC,
 	CA_RT_NSPAWN,
+	CA_RT_RUNC,			/* runc run by hand: named by its state, /run/runc */
+	CA_RT_CRUN,			/* crun run by hand: /run/crun */
 	CA_RT_UNKNOWN,			/* containerised, but no runtime says so */
 	CA_RT_COUNT
 };
@@ -26,7 +28,7 @@ const char *runtime_name(enum ca_runtime rt);
 /**
  * runtime_default_caps() - the capability set @rt grants a container that
  * asks for nothing, as upstream ships it. Returns false where the runtime
- * has no such default (LXC, nspawn, unknown).
+ * has no such default (LXC, nspawn, runc, crun, unknown).
  */
 bool runtime_default_caps(enum ca_runtime rt, uint64_t *mask);
 

@@ -3,11 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrib.h"
+#include "debug.h"
+#include "esc.h"
 #include "keymap.h"
 #include "ns.h"
 #include "pidstat.h"
@@ -364,6 +367,49 @@ static bool is_sandbox(const struct ca_container *c)
 	return true;
 }
 
+/*
+ * A container nothing else named (runtime unknown) is runc's or crun's, run
+ * by hand, where a state of theirs names its init: pid 1 of its pid
+ * namespace (where NSpid says), by pid and by start time, for a pid alone
+ * may since be another process's. It takes that runtime and that id.
+ */
+static int claim(struct walk *w, struct ca_wl_reader *reader, struct ca_container *c)
+{
+	const struct ca_wl_state *st = NULL;
+	_cleanup_free_ char *id = NULL;
+	size_t i;
+	int r = 0, err = 0;
+
+	if (!reader || c->runtime != CA_RT_UNKNOWN)
+		return 0;
+	for (i = 0; !st && i < c->nprocs; i++) {
+		const struct ca_proc *p = &c->procs[i];
+		uint64_t start;
+
+		if (status_has(&p->st, STATUS_NSPID) && p->st.ns_pid != 1)
+			continue;
+		r = read_pid_file(w->root, w->buf, p->pid, "stat", &err);
+		if (r == -ENOMEM)
+			return r;
+		if (r != READ_OK || pidstat_parse_start(w->buf->data, w->buf->len, &start) < 0)
+			continue;
+		r = workload_claim(reader, p->pid, start, &st);
+		if (r < 0)
+			return r;
+	}
+	if (!st)
+		return 0;
+	if (ca_debug_mask & CA_DEBUG_ATTRIB) {
+		id = esc_text(st->id, strlen(st->id));
+		debug_print("attrib", "%s: %s %s by state, which names its init %d, started at %" PRIu64, c->id,
+			    runtime_name(st->runtime), id ? id : "?", (int)st->pid, st->start);
+	}
+	c->runtime = st->runtime;
+	snprintf(c->id, sizeof(c->id), "%s", st->id);
+	c->source = CA_SRC_STATE;
+	return 0;
+}
+
 /* What its runtime keeps of @c, by the key its cgroup and user namespace give. */
 static int read_workload(struct ca_wl_reader *reader, struct ca_container *c)
 {
@@ -390,6 +436,8 @@ static int finish(struct walk *w, const struct ca_scan_opts *opts)
 
 		qsort(c->procs, c->nprocs, sizeof(*c->procs), proc_cmp);	/* nprocs > 0 */
 		r = read_context(w, c);
+		if (r == 0)
+			r = claim(w, reader, c);
 		if (r == 0)
 			r = read_workload(reader, c);
 		for (j = 0; r == 0 && j < c->nprocs; j++) {
@@ -471,6 +519,8 @@ const char *scan_source_name(enum ca_source src)
 		return "cgroup";
 	case CA_SRC_SUPERVISOR:
 		return "supervisor";
+	case CA_SRC_STATE:
+		return "state";
 	case CA_SRC_PIDNS:
 		break;
 	}

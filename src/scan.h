@@ -109,7 +109,7 @@ int scan_container_order(const struct ca_container *a, const struct ca_container
 
 /**
  * scan_source_name() - how a container was recognised: "cgroup",
- * "supervisor" or "pidns".
+ * "supervisor", "state" or "pidns".
  */
 const char *scan_source_name(enum ca_source src);
 

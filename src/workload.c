@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ struct ca_wl_reader {
 	size_t nshared, shared_cap;
 	bool passwd_read;
 	char *passwd;			/* the host's /etc/passwd, or NULL */
+	bool states_read;
+	struct ca_wl_state *states;	/* of runc and crun, sorted by pid */
+	size_t nstates, states_cap;
 };
 
 struct ca_wl_reader *workload_reader_new(const struct ca_procroot *host)
@@ -54,6 +58,9 @@ void workload_reader_free(struct ca_wl_reader *r)
 	}
 	free(r->shared);
 	free(r->passwd);
+	for (i = 0; i < r->nstates; i++)
+		free(r->states[i].id);
+	free(r->states);
 	buf_free(&r->buf);
 	free(r);
 }
@@ -102,6 +109,8 @@ static const char *why(int e)
 		return "a file with a second name (hard link)";
 	case -EINVAL:
 		return "not a regular file";
+	case -ESTALE:
+		return "changed during the scan";
 	default:
 		return strerror(-e);
 	}
@@ -306,6 +315,205 @@ static bool component_ok(const char *s)
 }
 
 /*
+ * runc and crun run by hand keep a directory a container under their state
+ * root, named by its id, with a file that names its init by pid and start
+ * time: nothing else names such a container (its cgroup is any path), and
+ * the pid alone may since be another process's, for a container killed
+ * without "runc delete" leaves its state behind. A state without a start
+ * time is no claim.
+ */
+static const struct state_dir {
+	enum ca_runtime runtime;
+	const char *dir;		/* the default --root, under the host root */
+	const char *file;
+	const char *pid;		/* the init's pid, in the host's pid namespace */
+	const char *start;		/* its start time, as /proc/<pid>/stat's field 22 */
+} state_dirs[] = {
+	/* libcontainer's State: the start a number in runc 1.1, a decimal string in older ones */
+	{ CA_RT_RUNC, "run/runc", "state.json", "init_process_pid", "init_process_start" },
+	/* crun's libcrun/status.c */
+	{ CA_RT_CRUN, "run/crun", "status", "pid", "process-start-time" },
+};
+
+/* A member of @o that counts: a whole number, or one written as a decimal string. */
+static bool get_count(struct json_object *o, const char *key, uint64_t *v)
+{
+	struct json_object *m;
+	const char *s;
+	char *end;
+
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &m))
+		return false;
+	if (json_object_is_type(m, json_type_int)) {
+		int64_t i = json_object_get_int64(m);
+
+		*v = (uint64_t)i;
+		return i >= 0;
+	}
+	if (!json_object_is_type(m, json_type_string))
+		return false;
+	s = json_object_get_string(m);
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* The init a state @j names, by the members of @sd: false where it names none. */
+static bool state_init(const struct state_dir *sd, struct json_object *j, pid_t *pid, uint64_t *start)
+{
+	uint64_t p;
+
+	if (!get_count(j, sd->pid, &p) || p == 0 || p > INT_MAX || !get_count(j, sd->start, start))
+		return false;
+	*pid = (pid_t)p;
+	return true;
+}
+
+static int state_cmp(const void *a, const void *b)
+{
+	const struct ca_wl_state *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The state of @id in @sd's directory, kept where it names an init; else nothing. */
+static int state_add(struct ca_wl_reader *r, const struct state_dir *sd, const char *id)
+{
+	char rel[512];
+	struct ca_wl_state st = { .runtime = sd->runtime };
+	struct json_object *j;
+	bool named;
+	int e;
+
+	if (!component_ok(id))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s/%s", sd->dir, id, sd->file);
+	j = read_json(r, rel, &e);
+	if (!j)
+		return e == -ENOMEM ? e : 0;
+	named = state_init(sd, j, &st.pid, &st.start);
+	json_object_put(j);
+	if (!named)
+		return 0;
+	if (util_grow(&r->states, &r->states_cap, r->nstates + 1, sizeof(*r->states)) < 0 || !(st.id = strdup(id)))
+		return -ENOMEM;
+	r->states[r->nstates++] = st;
+	return 0;
+}
+
+/* Every state directory, listed and read once: what no listing gives (none there, refused) names nothing. */
+static int states_read(struct ca_wl_reader *r)
+{
+	size_t i, n;
+	int e = 0;
+
+	if (r->states_read)
+		return 0;
+	r->states_read = true;
+	for (i = 0; e != -ENOMEM && i < ARRAY_SIZE(state_dirs); i++) {
+		struct ca_piditer it = { 0 };
+		const char *id;
+
+		e = procroot_subdirs_open(r->host, state_dirs[i].dir, &it);
+		for (n = 0; e == 0 && n < CA_WL_STATES_MAX && (e = procroot_subdirs_next(&it, &id)) == 0; n++)
+			e = state_add(r, &state_dirs[i], id);
+		procroot_pids_close(&it);
+	}
+	if (e == -ENOMEM)
+		return e;
+	if (r->nstates)
+		qsort(r->states, r->nstates, sizeof(*r->states), state_cmp);
+	return 0;
+}
+
+int workload_claim(struct ca_wl_reader *r, pid_t pid, uint64_t start, const struct ca_wl_state **out)
+{
+	size_t lo = 0, hi, i;
+	int e;
+
+	*out = NULL;
+	if (!r || !r->host)
+		return 0;
+	e = states_read(r);
+	if (e < 0)
+		return e;
+	for (hi = r->nstates; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->states[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < r->nstates && r->states[i].pid == pid; i++) {
+		if (r->states[i].start != start)
+			continue;
+		/* two that name one process: one of them lies, and neither is believed */
+		if (*out) {
+			*out = NULL;
+			return 0;
+		}
+		*out = &r->states[i];
+	}
+	return *out ? 1 : 0;
+}
+
+/*
+ * A container run by hand, named by its id, whose state is read again for
+ * its workload, in *@j: it must still name the init it was claimed by, or it
+ * is another container's now (deleted, and run again under the same id).
+ * Returns 0 with *@j (status READ), or with a note and *@j NULL; or -ENOMEM.
+ */
+static int state_reread(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w,
+			struct json_object **j)
+{
+	const struct state_dir *sd = NULL;
+	const struct ca_wl_state *st = NULL;
+	char rel[512];
+	uint64_t start;
+	pid_t pid;
+	size_t i;
+	int e;
+
+	*j = NULL;
+	e = take(&w->name, key->id);
+	if (e < 0)
+		return e;
+	for (i = 0; i < ARRAY_SIZE(state_dirs); i++)
+		if (state_dirs[i].runtime == key->runtime)
+			sd = &state_dirs[i];
+	for (i = 0; !st && i < r->nstates; i++)
+		if (r->states[i].runtime == key->runtime && strcmp(r->states[i].id, key->id) == 0)
+			st = &r->states[i];
+	if (!sd)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s/%s", sd->dir, key->id, sd->file);
+	if (!st)
+		return note(w, rel, -ENOENT);
+	*j = read_noted(r, rel, w, &e);
+	if (!*j)
+		return e;
+	if (state_init(sd, *j, &pid, &start) && pid == st->pid && start == st->start) {
+		w->status = CA_WL_READ;
+		return 0;
+	}
+	json_object_put(*j);
+	*j = NULL;
+	return note(w, rel, -ESTALE);
+}
+
+/*
+ * An OCI spec's annotations as labels, where no label was taken yet: what
+ * ctr run --label, runc's and crun's users put there.
+ */
+static int take_annotations(struct ca_workload *w, struct json_object *spec)
+{
+	return take_labels(w, get(spec, "annotations", json_type_object));
+}
+
+/*
  * docker: /var/lib/docker/containers/<id>/, dockerd's own (root's, 0710).
  * config.v2.json names it ("/web"), its image as asked for and its labels;
  * hostconfig.json holds --cap-add, --cap-drop and --privileged.
@@ -396,7 +604,7 @@ static int read_containerd(struct ca_wl_reader *r, const struct ca_wl_key *key, 
 	}
 	/* ctr run --label puts its labels among the spec's annotations */
 	if (e == 0 && !type)
-		e = take_labels(w, get(spec, "annotations", json_type_object));
+		e = take_annotations(w, spec);
 	if (e == 0)
 		e = take(&w->name, annotation(spec, "nerdctl/name"));
 	if (e == 0)
@@ -595,7 +803,10 @@ static int read_podman(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 /*
  * LXC: /var/lib/lxc/<name>/config, "key = value" lines; the container is
  * named as its directory is. lxc.cap.drop takes from the host's bounding
- * set, lxc.cap.keep keeps only what it names.
+ * set, lxc.cap.keep keeps only what it names (LXC starts no container that
+ * has both), read as LXC's confile.c reads them, in order: an empty value
+ * clears what the lines before it gave (lxc.container.conf(5)), and keep's
+ * "none" clears the keeps before it but is a keep still, of nothing.
  */
 static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
 {
@@ -616,7 +827,7 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 	for (p = r->buf.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		size_t len = strcspn(p, "\n");
 		char line[1024], *eq, *k, *v, *tok, *save;
-		uint64_t *into;
+		bool is_keep;
 
 		if (len >= sizeof(line))
 			continue;
@@ -629,27 +840,109 @@ static int read_lxc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct 
 		k = line + strspn(line, " \t");
 		k[strcspn(k, " \t")] = '\0';
 		v = eq + 1;
-		into = strcmp(k, "lxc.cap.drop") == 0 ? &drop : strcmp(k, "lxc.cap.keep") == 0 ? &keep : NULL;
-		if (!into)
+		if (strcmp(k, "lxc.cap.drop") != 0 && strcmp(k, "lxc.cap.keep") != 0)
 			continue;
-		/* an empty value clears the list so far, as LXC reads it; keep = none keeps nothing */
-		if (!v[strspn(v, " \t")]) {
-			*into = 0;
-			kept &= into != &keep;
+		is_keep = k[8] == 'k';
+		if (v[strspn(v, " \t\r")] == '\0') {
+			*(is_keep ? &keep : &drop) = 0;
+			kept &= !is_keep;
 			continue;
 		}
-		kept |= into == &keep;
-		for (tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		kept |= is_keep;
+		for (tok = strtok_r(v, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
 			int bit = caps_parse_name(tok);
 
-			if (bit >= 0 && bit < 64)
-				*into |= UINT64_C(1) << bit;
+			if (is_keep && strcmp(tok, "none") == 0)
+				keep = 0;
+			else if (bit >= 0 && bit < 64)
+				*(is_keep ? &keep : &drop) |= UINT64_C(1) << bit;
 		}
 	}
 	w->configured.known = true;
-	w->configured.drop = drop;
-	w->configured.bounding = (kept ? keep : UINT64_MAX) & ~drop;
+	w->configured.drop = kept ? 0 : drop;
+	w->configured.bounding = kept ? keep : ~drop;
 	return 0;
+}
+
+/*
+ * runc: run/runc/<id>/state.json, libcontainer's State. Its config is what
+ * runc made of the bundle's config.json: capabilities.Bounding, and labels,
+ * "key=value" strings, the spec's annotations followed by runc's own
+ * "bundle=<path>".
+ */
+static int read_runc(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	struct json_object *j, *cfg, *bnd, *labels;
+	size_t i, n, own = SIZE_MAX;
+	int e = state_reread(r, key, w, &j);
+
+	if (!j)
+		return e;
+	cfg = get(j, "config", json_type_object);
+	bnd = get(get(cfg, "capabilities", json_type_object), "Bounding", json_type_array);
+	if (bnd) {
+		w->configured.known = true;
+		w->configured.bounding = cap_list(bnd, NULL);
+	}
+	labels = get(cfg, "labels", json_type_array);
+	n = labels ? json_object_array_length(labels) : 0;
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(labels, i);
+
+		if (json_object_is_type(s, json_type_string) && strncmp(json_object_get_string(s), "bundle=", 7) == 0)
+			own = i;	/* the last: runc appends it to the annotations */
+	}
+	for (i = 0; e == 0 && i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(labels, i);
+		const char *l = json_object_get_string(s), *eq;
+
+		if (i == own || !json_object_is_type(s, json_type_string) || !(eq = strchr(l, '=')) || eq == l)
+			continue;
+		e = add_label(w, l, (size_t)(eq - l), eq + 1, strlen(eq + 1));
+	}
+	if (e == 0 && w->nlabels)
+		qsort(w->labels, w->nlabels, sizeof(*w->labels), label_cmp);
+	json_object_put(j);
+	return e;
+}
+
+/*
+ * crun: run/crun/<id>/status names its init and its bundle, and crun keeps
+ * the spec it ran beside it as config.json (crun reads that copy back
+ * itself, for exec and delete; the bundle's may have been edited since):
+ * that copy, or where there is none, the bundle's config.json, under the
+ * host root too.
+ */
+static int read_crun(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
+{
+	_cleanup_free_ char *bundle = NULL;
+	struct json_object *j, *spec;
+	const char *b;
+	char rel[1024];
+	int e = state_reread(r, key, w, &j);
+
+	if (!j)
+		return e;
+	b = json_object_get_string(get(j, "bundle", json_type_string));
+	if (b && *b == '/' && strlen(b) < 512 && !(bundle = strdup(b + strspn(b, "/")))) {
+		json_object_put(j);
+		return -ENOMEM;
+	}
+	json_object_put(j);
+	snprintf(rel, sizeof(rel), "run/crun/%s/config.json", key->id);
+	spec = read_json(r, rel, &e);
+	if (!spec && e == -ENOENT && bundle && *bundle) {
+		/* a bundle is wherever whoever ran crun put it, maybe where a user writes */
+		w->user_written = true;
+		snprintf(rel, sizeof(rel), "%s/config.json", bundle);
+		spec = read_json(r, rel, &e);
+	}
+	if (!spec)
+		return e == -ENOMEM ? e : note(w, rel, e);
+	oci_caps(spec, w);
+	e = take_annotations(w, spec);
+	json_object_put(spec);
+	return e;
 }
 
 /*
@@ -681,6 +974,8 @@ static const struct {
 	{ CA_RT_CRIO, read_crio },
 	{ CA_RT_LXC, read_lxc },
 	{ CA_RT_NSPAWN, read_nspawn },
+	{ CA_RT_RUNC, read_runc },
+	{ CA_RT_CRUN, read_crun },
 };
 
 int workload_read(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)

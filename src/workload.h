@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
 #include "procroot.h"
 #include "runtime.h"
 
@@ -20,6 +22,7 @@
 #define CA_WL_LABEL_KEY_MAX 128		/* bytes, before escaping; longer ones are cut */
 #define CA_WL_TEXT_MAX 256		/* a name, an image, a label's value */
 #define CA_WL_FILE_MAX (4u << 20)	/* a state file longer than this is not read */
+#define CA_WL_STATES_MAX 4096		/* entries of a state directory read (run/runc); the rest are not */
 
 enum ca_wl_status {
 	CA_WL_NONE,			/* no host root, or a runtime that keeps nothing capaudit reads */
@@ -67,6 +70,17 @@ struct ca_wl_key {
 	uint32_t owner;
 };
 
+/*
+ * A container that runc or crun run by hand, as its runtime's state directory
+ * names it: its id, and its init by pid and start time.
+ */
+struct ca_wl_state {
+	enum ca_runtime runtime;	/* CA_RT_RUNC, CA_RT_CRUN */
+	char *id;			/* the state's directory: "runc run <id>" */
+	pid_t pid;			/* its init, in the host's pid namespace */
+	uint64_t start;			/* when the init started: clock ticks after boot, /proc/<pid>/stat */
+};
+
 struct ca_wl_reader;
 
 /**
@@ -84,6 +98,16 @@ struct ca_wl_reader *workload_reader_new(const struct ca_procroot *host);
  * a note, never an error. Returns 0, or -ENOMEM.
  */
 int workload_read(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w);
+
+/**
+ * workload_claim() - the container that runc or crun run by hand whose init
+ * is @pid, started at @start, in *@out: the one state under the host root's
+ * run/runc and run/crun that names both (two that do name none). The state
+ * directories are listed once for the reader, the first CA_WL_STATES_MAX
+ * entries of each. Returns 1 with *@out (the reader's), 0 where no state
+ * names it (no host root, no state directory), or -ENOMEM.
+ */
+int workload_claim(struct ca_wl_reader *r, pid_t pid, uint64_t start, const struct ca_wl_state **out);
 
 /**
  * workload_reader_free() - release a reader (NULL is fine).

@@ -695,12 +695,60 @@ def host_named():
     write(top, "var/lib/lxc/web2/config", "lxc.uts.name = web2\nlxc.rootfs.path = dir:/var/lib/lxc/web2/rootfs\n"
           "lxc.cap.drop = sys_module mac_admin mac_override sys_time\nlxc.cap.drop = sys_admin\n"
           "lxc.net.0.type = empty\n")
+    # an empty lxc.cap.drop clears the drops before it; keep's "none" the keeps before it
+    proc(root, 4100, "lxc-start", ppid=1, cgroup="/lxc.monitor.web3")
+    proc(root, 4101, "init", ppid=4100, cgroup="/lxc.payload.web3", bnd="000001fffeffdfff", nspid="4101\t1")
+    write(top, "var/lib/lxc/web3/config", "lxc.cap.drop = sys_module mac_admin mac_override sys_time\n"
+          "lxc.cap.drop =\nlxc.cap.drop = net_raw\n")
+    proc(root, 4200, "lxc-start", ppid=1, cgroup="/lxc.monitor.web4")
+    proc(root, 4201, "init", ppid=4200, cgroup="/lxc.payload.web4", bnd="0000000000000021", nspid="4201\t1")
+    write(top, "var/lib/lxc/web4/config", "lxc.cap.keep = sys_admin net_raw\nlxc.cap.keep = none chown\n"
+          "lxc.cap.keep = kill\n")
     # systemd-nspawn -M box: named by its machine
     proc(root, 5001, "init", ppid=5000, cgroup=cgroup_text("/machine.slice/machine-box.scope",
          systemd="/machine.slice/machine-box.scope/payload", v2="/machine.slice/machine-box.scope/payload"),
          bnd="00000000fcecbfff", nspid="5001\t1")
     proc(root, 5000, "systemd-nspawn", ppid=1, cgroup=cgroup_text("/machine.slice/machine-box.scope",
          systemd="/machine.slice/machine-box.scope/supervisor", v2="/machine.slice/machine-box.scope/supervisor"))
+    # runc run -d runcbox, by hand, cgroupsPath /capsample/runc-box: named by its state, which names its
+    # init by pid and start time (run/runc/<id>/state.json as runc 1.1.5 wrote it, cut to what capaudit reads)
+    proc(root, 6001, "sleep", ppid=1, cgroup="/capsample/runc-box", bnd="0000000000000401", nspid="6001\t1",
+         nnp=1, start=1031783, ns={"pid": 4026532601})
+    write(top, "run/runc/runcbox/state.json", json.dumps({
+        "id": "runcbox", "init_process_pid": 6001, "init_process_start": 1031783, "created": "2026-12-03T17:46:33Z",
+        "config": {"capabilities": {"Bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"],
+                                    "Effective": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "Inheritable": None},
+                   "labels": ["org.example.name=web", "io.kubernetes.pod.name=fake", "bundle=/tmp/sa/oci/bundle-runc"]}}))
+    # a state left behind by a container killed without runc delete, whose pid is another's now: no claim
+    proc(root, 6101, "sleep", ppid=1, cgroup="/capsample/reused", bnd="0000000000000401", nspid="6101\t1",
+         start=2000000, ns={"pid": 4026532611})
+    write(top, "run/runc/stale/state.json", json.dumps({
+        "id": "stale", "init_process_pid": 6101, "init_process_start": 1500000,
+        "config": {"capabilities": {"Bounding": ["CAP_SYS_ADMIN"]}, "labels": []}}))
+    # two states that name one init: neither is believed
+    proc(root, 6301, "sleep", ppid=1, cgroup="/capsample/twin", bnd="0000000000000401", nspid="6301\t1",
+         start=3000000, ns={"pid": 4026532631})
+    for twin in ("twin-a", "twin-b"):
+        write(top, "run/runc/%s/state.json" % twin, json.dumps({
+            "id": twin, "init_process_pid": 6301, "init_process_start": 3000000, "config": {}}))
+    # crun run -d crunbox: its status, and the spec it ran as crun keeps it beside (the bundle's was edited since)
+    proc(root, 6201, "sleep", ppid=1, cgroup="/capsample/crun-box", bnd="0000000000000401", nspid="6201\t1",
+         nnp=1, start=1032965, ns={"pid": 4026532621})
+    write(top, "run/crun/crunbox/status", json.dumps({
+        "pid": 6201, "process-start-time": 1032965, "cgroup-path": "/capsample/crun-box",
+        "rootfs": "/srv/oci/crunbox/rootfs", "bundle": "/srv/oci/crunbox", "owner": "root", "detached": True}))
+    write(top, "run/crun/crunbox/config.json", oci_spec(["NET_BIND_SERVICE", "CHOWN"], {"org.example.name": "web"}))
+    write(top, "srv/oci/crunbox/config.json", oci_spec(["SYS_ADMIN"], {"org.example.name": "edited"}))
+    # a crun that kept no copy of the spec: the bundle's config.json, under the host root
+    proc(root, 6401, "sleep", ppid=1, cgroup="/capsample/crun-old", bnd="0000000000000020", nspid="6401\t1",
+         start=4000000, ns={"pid": 4026532641})
+    write(top, "run/crun/crunold/status", json.dumps({
+        "pid": 6401, "process-start-time": 4000000, "bundle": "/srv/oci/crunold"}))
+    write(top, "srv/oci/crunold/config.json", oci_spec(["KILL"], {"tier": "batch"}))
+    # a status without a start time: the pid alone is no claim
+    proc(root, 6501, "sleep", ppid=1, cgroup="/capsample/crun-nostart", bnd="0000000000000020", nspid="6501\t1",
+         start=5000000, ns={"pid": 4026532651})
+    write(top, "run/crun/nostart/status", json.dumps({"pid": 6501, "bundle": "/srv/oci/crunold"}))
     proc(root, 990, "containerd-shim", ppid=1)
 
 

@@ -157,6 +157,76 @@ static void sh(const char *fmt, ...)
 	assert_int_equal(system(cmd), 0);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every subdirectory a listing of @rel gives, sorted, as "a b "; or the error. */
+static const char *subdirs(const struct ca_procroot *root, const char *rel)
+{
+	static char out[256];
+	char *names[16];
+	struct ca_piditer it = { 0 };
+	const char *name;
+	size_t n = 0, i, len = 0;
+	int r;
+
+	out[0] = '\0';
+	r = procroot_subdirs_open(root, rel, &it);
+	if (r < 0) {
+		procroot_pids_close(&it);
+		snprintf(out, sizeof(out), "%s", strerror(-r));
+		return out;
+	}
+	while ((r = procroot_subdirs_next(&it, &name)) == 0 && n < 16)
+		names[n++] = strdup(name);
+	procroot_pids_close(&it);
+	assert_int_equal(r, 1);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s ", names[i]);
+		free(names[i]);
+	}
+	return out;
+}
+
+/* A runtime's state directory, by name: in a snapshot and in a directory of files. */
+static void state_dirs(void **state)
+{
+	struct ca_memtree *t = calloc(1, sizeof(*t));
+	struct ca_procroot proc, host;
+	struct ca_err err = { 0 };
+	const char *dup;
+	char dir[64];
+
+	(void)state;
+	assert_non_null(t);
+	add(t, CA_NODE_FILE, "proc/1/status", "Name:\tinit\n");
+	add(t, CA_NODE_DIR, "host/run/runc/box", NULL);
+	add(t, CA_NODE_FILE, "host/run/runc/box/state.json", "{}");
+	add(t, CA_NODE_FILE, "host/run/runc/web-1/state.json", "{}");	/* no node of its directory */
+	add(t, CA_NODE_FILE, "host/run/runc/stray", "a file, no directory");
+	add(t, CA_NODE_DIR, "host/run/runc/12", NULL);			/* a name of digits is a name */
+	assert_int_equal(memtree_seal(t, &dup), 0);
+	assert_int_equal(procroot_open_tree(&proc, t, "s.tar:proc"), 0);
+	assert_int_equal(procroot_open_host_tree(&host, &proc, "s.tar:host"), 0);
+	assert_string_equal(subdirs(&host, "run/runc"), "12 box web-1 ");
+	assert_string_equal(subdirs(&host, "run/crun"), strerror(ENOENT));
+	procroot_close(&host);
+	procroot_close(&proc);
+
+	snprintf(dir, sizeof(dir), "/tmp/capaudit-test-procroot.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	sh("cd %s && mkdir -p run/runc/box run/runc/.hidden && touch run/runc/stray && ln -s box run/runc/link && "
+	   "ln -s /etc run/crun", dir);
+	assert_int_equal(procroot_open_host(&host, dir, &err), 0);
+	assert_string_equal(subdirs(&host, "run/runc"), ".hidden box ");
+	assert_string_equal(subdirs(&host, "run/crun"), strerror(ELOOP));
+	procroot_close(&host);
+	sh("rm -rf %s", dir);
+}
+
 /*
  * A directory of files someone else made: a link out of it, a pid that is
  * a link to /, a fifo, a device, a hard link to a file outside, a link
@@ -252,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tree),
 		cmocka_unit_test(memtree_duplicates),
+		cmocka_unit_test(state_dirs),
 		cmocka_unit_test(directory),
 		cmocka_unit_test(directory_before_openat2),
 		cmocka_unit_test(pid_rel),

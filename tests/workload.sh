@@ -4,7 +4,7 @@
 # large, a hard link, a directory behind a symbolic link, a malformed and a
 # nested-too-deep document. None hangs, crashes or forges output: the
 # container is still reported, by its id, with a note that names the file
-# and why. Built on a copy of the fixture tests/fixtures/host-named
+# and why; a runc or crun state that cannot be read names no container. Built on a copy of the fixture tests/fixtures/host-named
 # (tests/mkfixtures.py), whose golden reports tests/golden.sh checks.
 set -u
 
@@ -78,7 +78,44 @@ check "labels are bounded: the rest counted" test "$(jq "[.containers[] | select
 check "invalid UTF-8 in an image is escaped" test "$(jq -r "[.containers[] | select(.id | startswith(\"$evil\")) |
 	.workload.image][0]" "$tmp/json")" = 'busy\xffbox'
 
-# 8. --proc-root alone reads no host's state: another host's /proc is not this one's.
+# 8. runc and crun run by hand: a container is theirs only by a state that
+# names its init, read by the same rules; one that cannot be read names none.
+# claim ID: "<runtime> <id>|<state>|<note>" of the container whose pid namespace is pidns:ID
+claim() {
+	timeout 20 "$capaudit" --policy built-in --host-root "$host" --json 2>"$tmp/err" |
+		jq -r --arg p "$1" '.containers[] | select(any(.processes[]; .pid == ($p | tonumber))) |
+			"\(.runtime) \(.id)|\(.workload.state)|\(.workload.note // "")"'
+}
+check "runc by hand: named by its state" test "$(claim 6001)" = "runc runcbox|read|"
+runcdir=$host/run/runc/runcbox
+mv "$runcdir/state.json" "$tmp/state.json"
+mkfifo "$runcdir/state.json"
+check "runc state a fifo: the scan ends, and no claim" test "$(claim 6001)" = "unknown pidns:4026532601|none|"
+rm "$runcdir/state.json"
+{ printf '{"init_process_pid": 6001, "init_process_start": 1031783, "x": "'; head -c 5000000 /dev/zero | tr '\0' a
+  printf '"}'; } >"$runcdir/state.json"
+check "runc state too large: no claim" test "$(claim 6001)" = "unknown pidns:4026532601|none|"
+mv "$tmp/state.json" "$runcdir/state.json"
+mv "$host/run/runc" "$tmp/runc-elsewhere"
+ln -s "$tmp/runc-elsewhere" "$host/run/runc"
+check "runc's state directory behind a link: never followed" test "$(claim 6001)" = "unknown pidns:4026532601|none|"
+rm "$host/run/runc"
+mv "$tmp/runc-elsewhere" "$host/run/runc"
+check "crun, its spec from the bundle: read" test "$(claim 6401)" = "crun crunold|read|"
+cp "$host/run/crun/crunold/status" "$tmp/status"
+jq -c '.bundle = "/../../../../etc"' "$tmp/status" >"$host/run/crun/crunold/status"
+check "crun, a bundle out of the host root: noted, not read" \
+	test "$(claim 6401)" = "crun crunold|unreadable|../../../../etc/config.json: outside the host root"
+cp "$tmp/status" "$host/run/crun/crunold/status"
+mv "$host/srv/oci" "$tmp/oci-elsewhere"
+ln -s "$tmp/oci-elsewhere" "$host/srv/oci"
+check "crun, a bundle behind a link: noted, never followed" \
+	test "$(claim 6401)" = "crun crunold|unreadable|srv/oci/crunold/config.json: a symbolic link on the way"
+rm "$host/srv/oci"
+mv "$tmp/oci-elsewhere" "$host/srv/oci"
+check "restored: crunold read again" test "$(claim 6401)" = "crun crunold|read|"
+
+# 9. --proc-root alone reads no host's state: another host's /proc is not this one's.
 check "--proc-root alone: no state read" test "$(cd "$fixtures" && "$capaudit" --policy built-in \
 	--proc-root host-named/proc --json 2>/dev/null | jq -r '[.containers[].workload.state] | unique | join(",")')" = none
 # --host-root with another --proc-root: the state of the host root, the processes of the proc root.

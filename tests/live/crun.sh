@@ -3,7 +3,10 @@
 # Bare crun containers (no engine: `crun spec`, `crun run -d`, a cgroupsPath
 # of the test's own), audited by capaudit and compared with config.json and
 # /proc/<pid>/status (CIS Docker Benchmark 5.4). Nothing names such a
-# container: capaudit reports runtime "unknown", id "pidns:<inode>".
+# container but its state: capaudit reports runtime "unknown", id
+# "pidns:<inode>", unless it reads that state: with the private state root at
+# run/crun under --host-root, runtime "crun", the id and name the test gave,
+# the configured set from crun's copy of the spec, or from the bundle's.
 # crun 1.8.1 refuses a cgroup v1/v2 hybrid; there it runs inside `unshare -m`
 # with an empty file bind-mounted over /sys/fs/cgroup/unified/cgroup.controllers.
 #

@@ -17,7 +17,9 @@
 #     --cap-add CAP_NET_BIND_SERVICE (`--cap-drop CAP_ALL` is silently
 #     ignored by ctr 1.6)                              -> pass, no findings
 # The containerd-shim of each container (whose command line says
-# "-namespace <ns> -id <id>") is never a container process.
+# "-namespace <ns> -id <id>") is never a container process. Through
+# --host-root, with the private state where containerd's default is, each is
+# named, labelled and configured as ctr containers info says.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,20 +38,20 @@ ID_J=capaudit-live-$LIVE_SUFFIX-minimal
 
 # The first container doubles as the probe: if containerd cannot run one at
 # all here, that is the environment, not capaudit.
-ctr_run_detached "$ID_G" ||
+ctr_run_detached "$ID_G" --label capaudit.test=default ||
 	skip "ctr cannot run a container here: $RUN_ERR"
 ctr_truth "$ID_G"
 PID_G=$CTR_PID SHIMS=("$CTR_SHIM") CAPS_G=$CTR_SPEC_CAPS
 
-ctr_run_detached "$ID_H" --cap-add CAP_SYS_ADMIN --cap-drop CAP_NET_RAW ||
+ctr_run_detached "$ID_H" --label capaudit.test=sysadmin --cap-add CAP_SYS_ADMIN --cap-drop CAP_NET_RAW ||
 	hard_error "ctr run --cap-add CAP_SYS_ADMIN --cap-drop CAP_NET_RAW failed: $RUN_ERR"
-ctr_run_detached "$ID_I" --privileged ||
+ctr_run_detached "$ID_I" --label capaudit.test=privileged --privileged ||
 	hard_error "ctr run --privileged failed: $RUN_ERR"
 DROPS=()
 for c in $(jq -r '.[]' <<<"$CAPS_G"); do
 	[ "$c" = CAP_NET_BIND_SERVICE ] || DROPS+=(--cap-drop "$c")
 done
-ctr_run_detached "$ID_J" "${DROPS[@]}" --cap-add CAP_NET_BIND_SERVICE ||
+ctr_run_detached "$ID_J" --label capaudit.test=minimal "${DROPS[@]}" --cap-add CAP_NET_BIND_SERVICE ||
 	hard_error "ctr run ${DROPS[*]} --cap-add CAP_NET_BIND_SERVICE failed: $RUN_ERR"
 
 ctr_truth "$ID_H"
@@ -140,6 +142,25 @@ check_text_row default containerd "$ID_G" FAIL
 check_text_row sysadmin containerd "$ID_H" FAIL
 check_text_row privileged containerd "$ID_I" FAIL
 check_text_row minimal containerd "$ID_J" PASS
+
+# Names, labels and configured sets from containerd's own files, through
+# --host-root as a DaemonSet mounts a host: this private containerd keeps its
+# task bundles under $CTR_DIR/state, which a private mount namespace puts
+# where containerd's default state is (run/containerd). Compared with ctr
+# containers info: ctr names a container by its id, keeps its --label among
+# the spec's annotations, and its bounding set in the spec.
+named=$LIVE_TMP/named.json rc=0
+run_capaudit_host_root "$named" "$CTR_DIR/state:run/containerd" || rc=$?
+if check_host_root_run ctr "$rc" "$named"; then
+	for id in "$ID_G" "$ID_H" "$ID_I" "$ID_J"; do
+		info=$("${CTR[@]}" containers info "$id") || hard_error "ctr containers info $id failed"
+		check_named "$named" "ctr $id" containerd "$id" \
+			'"\(.workload.state)|\(.workload.name)|\(.workload.labels["capaudit.test"] // "")"' \
+			"read|$(jq -r '"\(.ID)|\(.Labels["capaudit.test"] // "")"' <<<"$info")"
+		check_configured "$named" "ctr $id" containerd "$id" \
+			"$(jq -c '.Spec.process.capabilities.bounding // []' <<<"$info")"
+	done
+fi
 
 note "ctr test took ${SECONDS}s before cleanup"
 live_finish

@@ -7,9 +7,13 @@
 # Each container is a bundle of its own (`<runtime> spec`, edited with jq) in the
 # test's private temporary directory, run detached with a private state root
 # (--root), its stdio on files, and a cgroupsPath under a parent cgroup unique
-# to the run (/capaudit-live-<suffix>/<runtime>-<tag>). Nothing names these
-# containers for capaudit (no engine, no known cgroup layout): capaudit must
-# call each one runtime "unknown", id "pidns:<inode of /proc/<init>/ns/pid>".
+# to the run (/capaudit-live-<suffix>/<runtime>-<tag>). Nothing but the
+# runtime's own state names these containers (no engine, no known cgroup
+# layout): where capaudit does not read that state (the private root is not
+# the host root's run/runc or run/crun), it must call each one runtime
+# "unknown", id "pidns:<inode of /proc/<init>/ns/pid>"; with the private root
+# bound at run/<runtime> under a --host-root, runtime <runtime>, the id the
+# test gave, named by its state (oci_check_named).
 #
 # oci_exit (the EXIT trap, chained before lib.sh's live_cleanup) deletes the
 # containers, kills whatever is still in this run's cgroups and removes them.
@@ -23,6 +27,7 @@ OCI_CRUN_HYBRID=no # crun 1.8.1 on a v1/v2 hybrid: the bind-mount workaround
 OCI_NAMES=()       # container ids given to the runtime (cleanup deletes them)
 OCI_RUNTIME_PIDS=() # pids the runtime process itself had (runc/crun run -d)
 OCI_NOT_CONTAINERS=() # pids that must not be container processes
+OCI_RUNS=()        # "TAG NAME PID PIDNS BUNDLE" of each container run
 OCI_CG_MOUNTS_BEFORE=
 
 # Capability names, bit by bit (linux/capability.h).
@@ -146,13 +151,14 @@ oci_run() {
 	mkdir -p "$b"
 	(cd "$b" && "$OCI_RT" spec 2>"$b/spec.err") ||
 		hard_error "$OCI_RT spec failed: $(cat "$b/spec.err")"
-	jq --arg root "$OCI_ROOTFS" --arg cg "/$OCI_CG_PARENT/$OCI_RT-$tag" "
+	jq --arg root "$OCI_ROOTFS" --arg cg "/$OCI_CG_PARENT/$OCI_RT-$tag" --arg tag "$tag" "
 		if (.linux.namespaces | map(.type) | index(\"network\") and index(\"pid\"))
 		then . else error(\"the template lacks a network or pid namespace\") end
 		| .root.path = \$root
 		| .process.args = [\"sleep\", \"1000\"]
 		| .process.terminal = false
 		| .linux.cgroupsPath = \$cg
+		| .annotations = {\"capaudit.test\": \$tag}
 		| .process.capabilities |= ($capsjq)" \
 		"$b/config.json" >"$b/config.json.new" 2>"$b/jq.err" ||
 		hard_error "jq could not edit $b/config.json: $(cat "$b/jq.err")"
@@ -174,6 +180,7 @@ oci_run() {
 	PIDNS=${PIDNS#pid:[}
 	PIDNS=${PIDNS%]}
 	[[ $PIDNS =~ ^[0-9]+$ ]] || hard_error "unexpected /proc/$PID/ns/pid link for $NAME: $PIDNS"
+	OCI_RUNS+=("$tag $NAME $PID $PIDNS $BUNDLE")
 }
 
 # oci_truth TAG: compare the runtime's own report (`<runtime> state`), the
@@ -274,6 +281,47 @@ oci_note_runtime_pids() {
 oci_check_runtime_not_container() {
 	check_pids_not_containers "$OCI_RT (its run -d, or a runc/crun process of the host)" \
 		"${OCI_NOT_CONTAINERS[@]}"
+}
+
+# oci_check_named_in OUT HOW: in the --host-root report OUT, each container
+# of OCI_RUNS is the runtime's, by the id the test gave it, recognised by its
+# state (source "state"), named by that id, with its init and nothing else,
+# the annotation capaudit.test its tag, the bounding set of its config.json
+# as configured (within the host's), and no container left by its pid
+# namespace's name. HOW says where the spec was read.
+oci_check_named_in() {
+	local out=$1 how=$2 v tag name pid pidns bundle bnd what n
+	for v in "${OCI_RUNS[@]}"; do
+		read -r tag name pid pidns bundle <<<"$v"
+		what="$OCI_RT $tag (--host-root, $how)"
+		check_named "$out" "$what" "$OCI_RT" "$name" '"\(.source) \(.workload.state) \(.workload.name)"' \
+			"state read $name"
+		check_named "$out" "$what" "$OCI_RT" "$name" '[.processes[].pid] | tostring' "[$pid]"
+		check_named "$out" "$what" "$OCI_RT" "$name" '.workload.labels["capaudit.test"] // ""' "$tag"
+		read -r bnd _ <<<"$(oci_config_masks "$bundle/config.json")"
+		check_named "$out" "$what" "$OCI_RT" "$name" '.workload.configured.bounding.mask // ""' \
+			"$(host_masked "$bnd")"
+		n=$(jq --arg id "pidns:$pidns" '[.containers[] | select(.id == $id)] | length' "$out")
+		[ "$n" -eq 0 ] ||
+			fail_check "$what: $n containers still have the id pidns:$pidns"
+	done
+}
+
+# oci_check_named: capaudit --host-root with the private state root bound
+# where the runtime's default is (run/runc, run/crun). crun keeps the spec it
+# ran beside its status; a copy of the state root without those copies, with
+# the bundles bound where their status says, gives the same from the
+# bundles' config.json.
+oci_check_named() {
+	local out=$LIVE_TMP/named.json copy=$LIVE_TMP/state-copy rc=0
+	run_capaudit_host_root "$out" "$OCI_STATE:run/$OCI_RT" || rc=$?
+	check_host_root_run "$OCI_RT" "$rc" "$out" && oci_check_named_in "$out" "its own state"
+	[ "$OCI_RT" = crun ] || return 0
+	cp -a "$OCI_STATE" "$copy" || hard_error "cannot copy $OCI_STATE"
+	find "$copy" -mindepth 2 -maxdepth 2 -name config.json -delete
+	rc=0
+	run_capaudit_host_root "$out" "$copy:run/crun" "$OCI_DIR:${OCI_DIR#/}" || rc=$?
+	check_host_root_run "crun, the bundles' specs" "$rc" "$out" && oci_check_named_in "$out" "the bundle's spec"
 }
 
 # oci_delete_all: delete every container of this run (-f kills it), then kill
@@ -439,6 +487,8 @@ oci_main() {
 	check_text_row "$OCI_RT container docker14" unknown "$ID_B" FAIL
 	check_text_row "$OCI_RT container minimal" unknown "$ID_C" PASS
 	check_text_row "$OCI_RT container sysadmin" unknown "$ID_D" FAIL
+
+	oci_check_named
 
 	oci_teardown_checks
 	assert_no_new_links

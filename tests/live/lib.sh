@@ -652,6 +652,94 @@ run_capaudit_json() {
 	LIVE_JSON_RC=$rc
 }
 
+# run_capaudit_host_root OUT [SOURCE:TARGET]... [-- ARGS...]: "$CAPAUDIT"
+# --host-root --json ARGS into OUT (its stderr in OUT.err), as a DaemonSet reads a host
+# mounted at a directory: in a mount namespace of its own, a new directory
+# under LIVE_TMP is the host root, with the host's /proc at its proc/ and
+# each SOURCE (a runtime's private state, a file such as /etc/passwd) bound
+# at TARGET, relative to it: where the runtime's default would put it.
+# Nothing is mounted in the test's own namespace. Returns capaudit's exit
+# status (125 where a mount failed).
+run_capaudit_host_root() {
+	local out=$1 hr m mounts=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		mounts+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	hr=$(mktemp -d "$LIVE_TMP/hostroot.XXXXXX") || hard_error "cannot create a host root under $LIVE_TMP"
+	mkdir -p "$hr/proc"
+	for m in "${mounts[@]}"; do
+		if [ -d "${m%%:*}" ]; then
+			mkdir -p "$hr/${m#*:}"
+		else
+			mkdir -p "$(dirname "$hr/${m#*:}")" && : >"$hr/${m#*:}"
+		fi
+	done
+	# shellcheck disable=SC2016
+	timeout 60 unshare -m sh -c '
+		hr=$1 capaudit=$2 n=$3
+		shift 3
+		mount --make-rprivate / && mount --rbind /proc "$hr/proc" || exit 125
+		while [ "$n" -gt 0 ]; do
+			mount --bind "${1%%:*}" "$hr/${1#*:}" || exit 125
+			shift
+			n=$((n - 1))
+		done
+		exec "$capaudit" --host-root "$hr" --json "$@"' sh "$hr" "$CAPAUDIT" "${#mounts[@]}" \
+		"${mounts[@]}" "$@" >"$out" 2>"$out.err"
+}
+
+# check_host_root_run WHAT RC OUT: a --host-root run's exit status is a
+# report's (0 or 1) and OUT is one JSON document; else a failed check
+# (returns 1).
+check_host_root_run() {
+	if [ "$2" -gt 1 ] || ! jq -e '.containers | type == "array"' "$3" >/dev/null 2>&1; then
+		fail_check "$1: capaudit --host-root in a mount namespace of its own exited with $2: $(head -c 300 "$3.err")"
+		return 1
+	fi
+}
+
+# check_named OUT WHAT RUNTIME ID JQ WANT: the report OUT has exactly one
+# container RUNTIME ID, and JQ of it (raw) is WANT, what the runtime itself
+# says.
+check_named() {
+	local out=$1 what=$2 rt=$3 id=$4 expr=$5 want=$6 n got
+	n=$(jq --arg rt "$rt" --arg id "$id" '[.containers[] | select(.runtime == $rt and .id == $id)] | length' "$out")
+	if [ "$n" -ne 1 ]; then
+		fail_check "$what: the --host-root report has $n containers '$rt $id', expected 1" \
+			"(ids of that runtime: $(jq -c --arg rt "$rt" '[.containers[] | select(.runtime == $rt) | .id]' "$out"))"
+		return 0
+	fi
+	got=$(jq -r --arg rt "$rt" --arg id "$id" \
+		"first(.containers[] | select(.runtime == \$rt and .id == \$id)) | $expr" "$out")
+	if [ "$got" = "$want" ]; then
+		note "$what: $expr is '$got', as the runtime says"
+	else
+		fail_check "$what: capaudit --host-root says $expr is '$got', the runtime '$want'"
+	fi
+}
+
+# check_configured OUT WHAT RUNTIME ID CAPS-JSON: the container's configured
+# bounding set in the report OUT is CAPS-JSON, the runtime's own list of
+# names ("CAP_CHOWN", "chown"), within the host's bounding set as a report
+# gives a configured set.
+check_configured() {
+	local want
+	want=$(jq -r --argjson c "$5" '.host.bounding.capabilities as $h | $c
+		| map(ascii_downcase | if startswith("cap_") then . else "cap_" + . end)
+		| map(select(. as $x | $h | index($x))) | unique | join(",")' "$1") ||
+		hard_error "$2: cannot read the capabilities $5"
+	check_named "$1" "$2" "$3" "$4" '.workload.configured.bounding.capabilities // [] | sort | join(",")' "$want"
+}
+
+# host_masked HEX: "0x" and the 16 digits of HEX within the host's bounding
+# set (pid 1's CapBnd), as a report gives a configured set.
+host_masked() {
+	printf '0x%016x\n' $((16#$1 & 16#$(proc_cap 1 CapBnd)))
+}
+
 # run_capaudit_text: run "$CAPAUDIT" (text table) into LIVE_TEXT; EXPECT_RC is
 # the exit status the test's own containers imply.
 run_capaudit_text() {

@@ -11,12 +11,16 @@
 #     SYS_TIME, MAC_OVERRIDE, MAC_ADMIN)        -> fail, "net-raw" and
 #                                                  "cap-added"
 # (b) lxc.cap.keep = net_bind_service          -> pass, no findings
-# (c) lxc.cap.drop = net_raw, the default else -> fail, "cap-added", no
+# (c) the template's drops cleared (an empty lxc.cap.drop), then net_raw
+#     and all of them but sys_time dropped     -> fail, "cap-added", no
 #                                                  "net-raw"
 # capaudit must report each as runtime "lxc" with the container's name as id
 # (cgroup /lxc.payload.<name>), every process of its cgroup among its
 # processes; the LXC monitor ("[lxc monitor] <lxcpath> <name>", cgroup
 # /lxc.monitor.<name>) is never a container nor a container's process.
+# Through --host-root, with the private lxcpath where LXC's default is, each
+# is named as lxc-ls lists it, with the bounding set its config's lxc.cap.*
+# lines give, read in order as LXC reads them.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -204,17 +208,19 @@ lxc_new default
 lxc_run default || skip "LXC cannot start a container here: $RUN_ERR"
 lxc_copy default minimal 'lxc.cap.drop =' 'lxc.cap.keep = net_bind_service'
 lxc_run minimal || hard_error "lxc-start with lxc.cap.keep = net_bind_service failed: $RUN_ERR"
-lxc_copy default noraw 'lxc.cap.drop = net_raw'
+lxc_copy default noraw 'lxc.cap.drop =' 'lxc.cap.drop = net_raw sys_module mac_admin mac_override'
 lxc_run noraw || hard_error "lxc-start with lxc.cap.drop = net_raw failed: $RUN_ERR"
 
 lxc_truth default
-ID_A=$NAME PID_A=$PID MONITORS=("$MONITOR") MEMBERS_A=("${MEMBERS[@]}")
+ID_A=$NAME PID_A=$PID MONITORS=("$MONITOR") MEMBERS_A=("${MEMBERS[@]}") BND_A=$EXPECT_BND
 lxc_truth minimal
-ID_B=$NAME PID_B=$PID MONITORS+=("$MONITOR") MEMBERS_B=("${MEMBERS[@]}")
+ID_B=$NAME PID_B=$PID MONITORS+=("$MONITOR") MEMBERS_B=("${MEMBERS[@]}") BND_B=$EXPECT_BND
 [ "$(proc_cap "$PID_B" CapBnd)" = "$(caps_mask net_bind_service)" ] ||
 	hard_error "$ID_B: lxc.cap.keep = net_bind_service gave CapBnd $(proc_cap "$PID_B" CapBnd)"
 lxc_truth noraw
-ID_C=$NAME PID_C=$PID MONITORS+=("$MONITOR") MEMBERS_C=("${MEMBERS[@]}")
+ID_C=$NAME PID_C=$PID MONITORS+=("$MONITOR") MEMBERS_C=("${MEMBERS[@]}") BND_C=$EXPECT_BND
+[ $(((16#$BND_C >> $(cap_bit sys_time)) & 1)) -eq 1 ] ||
+	hard_error "$ID_C: its cleared lxc.cap.drop left sys_time dropped (CapBnd $BND_C)"
 
 assert_no_new_links
 
@@ -263,6 +269,22 @@ run_capaudit_text 1
 check_text_row default lxc "$ID_A" FAIL
 check_text_row minimal lxc "$ID_B" PASS
 check_text_row noraw lxc "$ID_C" FAIL
+
+# Names and configured sets from LXC's own files, through --host-root as a
+# DaemonSet mounts a host: the private lxcpath is put where LXC's default
+# is (var/lib/lxc) in a private mount namespace. Compared with lxc-ls and
+# with the bounding set the kernel gave each (what its lxc.cap.* lines say).
+named=$LIVE_TMP/named.json rc=0
+run_capaudit_host_root "$named" "$LXC_PATH:var/lib/lxc" || rc=$?
+if check_host_root_run lxc "$rc" "$named"; then
+	listed=$(timeout 30 lxc-ls -P "$LXC_PATH" -1) || hard_error "lxc-ls -P $LXC_PATH failed"
+	for v in "default $ID_A $BND_A" "minimal $ID_B $BND_B" "noraw $ID_C $BND_C"; do
+		read -r tag id bnd <<<"$v"
+		printf '%s\n' "$listed" | grep -qxF "$id" || hard_error "lxc-ls does not list $id: $listed"
+		check_named "$named" "lxc $tag" lxc "$id" '"\(.workload.state)|\(.workload.name)"' "read|$id"
+		check_named "$named" "lxc $tag" lxc "$id" '.workload.configured.bounding.mask // ""' "$(host_masked "$bnd")"
+	done
+fi
 
 note "lxc test took ${SECONDS}s before cleanup"
 live_finish

@@ -17,8 +17,8 @@
 #     and NET_BIND_SERVICE                     -> what the policy implies for
 #                                                 the observed CapBnd (pass)
 # capaudit must report each as runtime "nspawn" with the machine name
-# (unescaped) as id; systemd-nspawn itself is never a container nor a
-# container's process.
+# (unescaped) as id and as workload name; systemd-nspawn itself is never a
+# container nor a container's process.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -260,6 +260,15 @@ check_nspawn small "$ID_C" "$PID_C" "$BND_C" "${MEMBERS_C[@]}"
 VERDICT_C=$VERDICT
 
 check_pids_not_containers systemd-nspawn "${ALL_SUPERVISORS[@]}"
+
+# Each named as nspawn was told (-M), unescaped from its scope's name
+# (machine-capaudit\x2dlive\x2d...); nspawn without machined keeps no state
+# that says more, so no configured set is claimed. This host's own root is
+# the host root: nothing of nspawn's is private to the test.
+for v in "default $ID_A" "noraw $ID_B" "small $ID_C"; do
+	read -r tag id <<<"$v"
+	check_named "$LIVE_JSON" "nspawn $tag" nspawn "$id" '"\(.workload.name)|\(.workload.configured)"' "$id|null"
+done
 
 # Container (a) fails, so both runs must exit 1 whatever else runs here.
 [ "$LIVE_JSON_RC" -eq 1 ] ||

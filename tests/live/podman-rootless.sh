@@ -15,7 +15,9 @@
 # process of these containers is in a child user namespace whose uid 0 is the
 # user's own uid on the host. conmon and the rootless pause process
 # (catatonit), in that same user namespace but in the host's pid namespace,
-# are neither containers nor container processes.
+# are neither containers nor container processes. Through --host-root, with
+# the user's storage where capaudit looks for it (its home), each is named,
+# with its image, --privileged and bounding set, as podman inspect says.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -158,6 +160,28 @@ run_capaudit_text 1
 check_text_row default podman "$ID_G" PASS
 check_text_row sysadmin podman "$ID_H" FAIL
 check_text_row privileged podman "$ID_I" FAIL
+
+# Names and images from the user's own podman files, through --host-root as
+# a DaemonSet mounts a host: capaudit finds a rootless container's storage
+# under the home (etc/passwd) of the host uid its user namespace maps root
+# to, ~/.local/share/containers/storage; this user's private storage is put
+# there, with the host's /etc/passwd, in a private mount namespace. Compared
+# with podman inspect, as the user.
+named=$LIVE_TMP/named.json rc=0
+run_capaudit_host_root "$named" "$RL_HOME/storage:${RL_HOME#/}/.local/share/containers/storage" \
+	"/etc/passwd:etc/passwd" || rc=$?
+if check_host_root_run "rootless podman" "$rc" "$named"; then
+	for v in "default $ID_G" "sysadmin $ID_H" "privileged $ID_I"; do
+		read -r tag id <<<"$v"
+		want=$(rl_podman inspect --format '{{.Name}}|{{.ImageName}}|{{.HostConfig.Privileged}}' "$id") ||
+			hard_error "podman inspect $id failed"
+		check_named "$named" "rootless podman $tag" podman "$id" \
+			'"\(.workload.name)|\(.workload.image)|\(.workload.configured.privileged)"' "$want"
+		caps=$(rl_podman inspect --format '{{json .BoundingCaps}}' "$id") ||
+			hard_error "podman inspect $id failed"
+		check_configured "$named" "rootless podman $tag" podman "$id" "$caps"
+	done
+fi
 
 note "rootless podman test took ${SECONDS}s before cleanup"
 live_finish

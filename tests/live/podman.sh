@@ -9,6 +9,9 @@
 #     (cgroup /libpod_parent/<pod id>/libpod-<id>), and the pod's infra
 #     container is a container of its own
 # conmon (cgroup /libpod_parent/conmon) is never a container process.
+# Through --host-root, with the private storage where podman's default is,
+# each is named, with its image, --privileged and bounding set, as podman
+# inspect says.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -100,6 +103,27 @@ run_capaudit_text 1
 check_text_row default podman "$ID_D" PASS
 check_text_row privileged podman "$ID_E" FAIL
 check_text_row in-pod podman "$ID_F" PASS
+
+# Names and images from podman's own files, through --host-root as a
+# DaemonSet mounts a host: this private podman keeps its storage under
+# $LIVE_PODMAN_DIR/root, which a private mount namespace puts where podman's
+# default graph root is. Compared with podman inspect: its name, its image,
+# --privileged, its bounding set; a pod's member names no Kubernetes pod.
+named=$LIVE_TMP/named.json rc=0
+run_capaudit_host_root "$named" "$LIVE_PODMAN_DIR/root:var/lib/containers/storage" || rc=$?
+if check_host_root_run podman "$rc" "$named"; then
+	for v in "default $ID_D" "privileged $ID_E" "in-pod $ID_F" "pod-infra $ID_INFRA"; do
+		read -r tag id <<<"$v"
+		want=$("${PODMAN[@]}" inspect --format '{{.Name}}|{{.ImageName}}|{{.HostConfig.Privileged}}' "$id") ||
+			hard_error "podman inspect $id failed"
+		check_named "$named" "podman $tag" podman "$id" \
+			'"\(.workload.name)|\(.workload.image)|\(.workload.configured.privileged)"' "$want"
+		caps=$("${PODMAN[@]}" inspect --format '{{json .BoundingCaps}}' "$id") ||
+			hard_error "podman inspect $id failed"
+		check_configured "$named" "podman $tag" podman "$id" "$caps"
+	done
+	check_named "$named" "podman in-pod" podman "$ID_F" '.workload.kubernetes' null
+fi
 
 note "podman test took ${SECONDS}s before cleanup"
 live_finish

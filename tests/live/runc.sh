@@ -3,7 +3,9 @@
 # Bare runc containers (no engine: `runc spec`, `runc run -d`, a cgroupsPath
 # of the test's own), audited by capaudit and compared with config.json and
 # /proc/<pid>/status (CIS Docker Benchmark 5.4). Nothing names such a
-# container: capaudit reports runtime "unknown", id "pidns:<inode>".
+# container but its state: capaudit reports runtime "unknown", id
+# "pidns:<inode>", unless it reads that state: with the private state root at
+# run/runc under --host-root, runtime "runc", the id and name the test gave.
 #
 #  default    `runc spec` caps (KILL, NET_BIND_SERVICE, AUDIT_WRITE) -> pass
 #  docker14   docker's 14 defaults, NET_RAW included        -> fail, net-raw
