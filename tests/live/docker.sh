@@ -113,7 +113,7 @@ for round in 1 2; do
 	web_ids+=("$web_id")
 	rc=0
 	run_capaudit_host_root "$LIVE_TMP/seed$round.json" "$LIVE_TMP/dockerd/data:var/lib/docker" -- \
-		--policy "$LIVE_TMP/seed.ini" || rc=$?
+		--json --policy "$LIVE_TMP/seed.ini" || rc=$?
 	if check_host_root_run "seed, run $round" "$rc" "$LIVE_TMP/seed$round.json"; then
 		got=$(jq -r --arg id "$web_id" '.containers[] | select(.id == $id) |
 			"\(.verdict) \(.workload.name) \([.findings[].rule] | join(","))"' "$LIVE_TMP/seed$round.json")
@@ -126,6 +126,18 @@ for round in 1 2; do
 	fi
 done
 [ "${web_ids[0]}" != "${web_ids[1]}" ] || fail_check "docker gave web the same id twice: no restart was tested"
+# ...and on the replay of a snapshot of that host, by the policy it captured
+rc=0
+run_capaudit_host_root "$LIVE_TMP/seed.snap.out" "$LIVE_TMP/dockerd/data:var/lib/docker" -- \
+	snapshot "$LIVE_TMP/seed.tar" --policy "$LIVE_TMP/seed.ini" || rc=$?
+if [ "$rc" -le 1 ] && [ -s "$LIVE_TMP/seed.tar" ]; then
+	"$CAPAUDIT" --snapshot "$LIVE_TMP/seed.tar" --json >"$LIVE_TMP/seed.replay.json" 2>"$LIVE_TMP/seed.replay.err" ||
+		[ $? -eq 1 ] || fail_check "seed: the replay failed: $(head -c 300 "$LIVE_TMP/seed.replay.err")"
+	check_named "$LIVE_TMP/seed.replay.json" "seed, replayed" docker "${web_ids[1]}" \
+		'"\(.verdict) \(.workload.name) \([.findings[].rule] | join(","))"' "pass web "
+else
+	fail_check "seed: the snapshot through --host-root exited with $rc: $(head -c 300 "$LIVE_TMP/seed.snap.out.err")"
+fi
 note "seed: web passed as ${web_ids[0]:0:12} and, run again, as ${web_ids[1]:0:12}"
 
 # beyond-configured: a root shell of the host moved into container default's

@@ -653,7 +653,7 @@ run_capaudit_json() {
 }
 
 # run_capaudit_host_root OUT [SOURCE:TARGET]... [-- ARGS...]: "$CAPAUDIT"
-# --host-root --json ARGS into OUT (its stderr in OUT.err), as a DaemonSet reads a host
+# --host-root ARGS (--json without "--") into OUT (its stderr in OUT.err), as a DaemonSet reads a host
 # mounted at a directory: in a mount namespace of its own, a new directory
 # under LIVE_TMP is the host root, with the host's /proc at its proc/ and
 # each SOURCE (a runtime's private state, a file such as /etc/passwd) bound
@@ -667,7 +667,7 @@ run_capaudit_host_root() {
 		mounts+=("$1")
 		shift
 	done
-	[ $# -eq 0 ] || shift
+	if [ $# -eq 0 ]; then set -- --json; else shift; fi
 	hr=$(mktemp -d "$LIVE_TMP/hostroot.XXXXXX") || hard_error "cannot create a host root under $LIVE_TMP"
 	mkdir -p "$hr/proc"
 	for m in "${mounts[@]}"; do
@@ -687,7 +687,7 @@ run_capaudit_host_root() {
 			shift
 			n=$((n - 1))
 		done
-		exec "$capaudit" --host-root "$hr" --json "$@"' sh "$hr" "$CAPAUDIT" "${#mounts[@]}" \
+		exec "$capaudit" --host-root "$hr" "$@"' sh "$hr" "$CAPAUDIT" "${#mounts[@]}" \
 		"${mounts[@]}" "$@" >"$out" 2>"$out.err"
 }
 
