@@ -513,21 +513,51 @@ static int take_annotations(struct ca_workload *w, struct json_object *spec)
 	return take_labels(w, get(spec, "annotations", json_type_object));
 }
 
+static const struct shared *shared_get(struct ca_wl_reader *r, const char *rel);
+
 /*
- * docker: /var/lib/docker/containers/<id>/, dockerd's own (root's, 0710).
+ * dockerd's data root, relative to the host root: "data-root" of
+ * /etc/docker/daemon.json (dockerd's default configuration file; "graph"
+ * before docker 17.05), else /var/lib/docker. A file dockerd could not start
+ * with (not JSON, a relative path) counts as none. A --data-root on dockerd's
+ * command line is not seen.
+ */
+static const char *docker_root(struct ca_wl_reader *r)
+{
+	const struct shared *cfg = shared_get(r, "etc/docker/daemon.json");
+	struct json_object *root;
+	const char *s;
+
+	if (!cfg)
+		return NULL;
+	root = get(cfg->json, "data-root", json_type_string);
+	if (!root)
+		root = get(cfg->json, "graph", json_type_string);
+	s = root ? json_object_get_string(root) : NULL;
+	if (!s || *s != '/' || strlen(s) > 256)
+		return "var/lib/docker";
+	s += strspn(s, "/");
+	return *s ? s : "var/lib/docker";
+}
+
+/*
+ * docker: <data-root>/containers/<id>/, dockerd's own (root's, 0710).
  * config.v2.json names it ("/web"), its image as asked for and its labels;
  * hostconfig.json holds --cap-add, --cap-drop and --privileged.
  */
 static int read_docker(struct ca_wl_reader *r, const struct ca_wl_key *key, struct ca_workload *w)
 {
-	char rel[512];
+	const char *root = docker_root(r);
+	char rel[768];
 	struct json_object *j, *cfg;
 	uint64_t defaults = 0;
 	bool add_all;
 	const char *name;
 	int e;
 
-	snprintf(rel, sizeof(rel), "var/lib/docker/containers/%s/config.v2.json", key->id);
+	if (!root)
+		return -ENOMEM;
+	snprintf(rel, sizeof(rel), "%s/containers/%s/config.v2.json", root, key->id);
 	j = read_noted(r, rel, w, &e);
 	if (j) {
 		w->status = CA_WL_READ;
@@ -544,7 +574,7 @@ static int read_docker(struct ca_wl_reader *r, const struct ca_wl_key *key, stru
 	}
 	if (e < 0)
 		return e;
-	snprintf(rel, sizeof(rel), "var/lib/docker/containers/%s/hostconfig.json", key->id);
+	snprintf(rel, sizeof(rel), "%s/containers/%s/hostconfig.json", root, key->id);
 	j = read_noted(r, rel, w, &e);
 	if (!j)
 		return e;

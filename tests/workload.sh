@@ -115,7 +115,25 @@ rm "$host/srv/oci"
 mv "$tmp/oci-elsewhere" "$host/srv/oci"
 check "restored: crunold read again" test "$(claim 6401)" = "crun crunold|read|"
 
-# 9. --proc-root alone reads no host's state: another host's /proc is not this one's.
+# 9. dockerd's data root where /etc/docker/daemon.json moves it; the default where that file says nothing dockerd takes.
+mkdir -p "$host/etc/docker" "$host/srv"
+mv "$host/var/lib/docker" "$host/srv/docker"
+check "data root moved, no daemon.json: noted at the default" \
+	test "$(state $web)" = "unreadable||var/lib/docker/containers/$web/config.v2.json: No such file or directory"
+printf '{"data-root": "/srv/docker", "storage-driver": "overlay2"}\n' >"$host/etc/docker/daemon.json"
+check "data-root of daemon.json: read there" test "$(state $web)" = "read|web|"
+printf '{"data-root": "srv/docker"}\n' >"$host/etc/docker/daemon.json"
+check "a relative data-root (dockerd refuses it): the default" \
+	test "$(state $web)" = "unreadable||var/lib/docker/containers/$web/config.v2.json: No such file or directory"
+printf '{"data-root": "/../../srv/docker"}\n' >"$host/etc/docker/daemon.json"
+check "a data-root out of the host root: never followed" \
+	test "$(state $web | cut -d'|' -f1)" = unreadable
+mv "$host/srv/docker" "$host/var/lib/docker"
+printf '{"data-root": ' >"$host/etc/docker/daemon.json"
+check "daemon.json not JSON: the default" test "$(state $web)" = "read|web|"
+rm -r "$host/etc/docker"
+
+# 10. --proc-root alone reads no host's state: another host's /proc is not this one's.
 check "--proc-root alone: no state read" test "$(cd "$fixtures" && "$capaudit" --policy built-in \
 	--proc-root host-named/proc --json 2>/dev/null | jq -r '[.containers[].workload.state] | unique | join(",")')" = none
 # --host-root with another --proc-root: the state of the host root, the processes of the proc root.
