@@ -652,6 +652,26 @@ run_capaudit_json() {
 	LIVE_JSON_RC=$rc
 }
 
+# live_host_root_scan OUT POLICY SRC:DEST...: capaudit --host-root --json
+# --policy POLICY into OUT (stderr into OUT.err), as a DaemonSet that mounts
+# a host runs it: in a mount namespace of its own, the host root is a
+# directory of LIVE_TMP holding the host's /proc and, at each DEST under it,
+# SRC (a private daemon's state, where the runtime keeps it by default).
+# Returns 0 where capaudit exited 0 or 1.
+live_host_root_scan() {
+	local json=$1 policy=$2 hr=$LIVE_TMP/hostroot
+	shift 2
+	mkdir -p "$hr/proc"
+	# shellcheck disable=SC2016
+	unshare -m sh -c 'hr=$1 exe=$2 policy=$3; shift 3
+		mount --make-rprivate / && mount --rbind /proc "$hr/proc" || exit 2
+		for b in "$@"; do
+			mkdir -p "$hr/${b#*:}" && mount --bind "${b%%:*}" "$hr/${b#*:}" || exit 2
+		done
+		exec "$exe" --host-root "$hr" --json --policy "$policy"' \
+		sh "$hr" "$CAPAUDIT" "$policy" "$@" >"$json" 2>"$json.err" || [ $? -eq 1 ]
+}
+
 # run_capaudit_text: run "$CAPAUDIT" (text table) into LIVE_TEXT; EXPECT_RC is
 # the exit status the test's own containers imply.
 run_capaudit_text() {
