@@ -6,18 +6,20 @@
 #
 # Sourced after lib.sh. Everything lives in lib.sh's private LIVE_TMP: a
 # private containerd (its own config, root, state, temp and opt dirs, its own
-# gRPC socket, no CRI plugin), runc's state (--runc-root) and the image
-# archive. The containers run in a containerd namespace unique to the run
-# ("capaudit-<suffix>"), so their cgroups are /capaudit-<suffix>/<id>.
-# ctr_exit_trap (the EXIT trap, chained in front of lib.sh's live_cleanup)
-# deletes the tasks, containers and image, stops the shims and the
-# containerd this test started, and nothing else.
+# gRPC socket, no CRI plugin unless lib-cri.sh asks for it), runc's state
+# (--runc-root) and the image archive. The containers run in a containerd
+# namespace unique to the run ("capaudit-<suffix>"), so their cgroups are
+# /capaudit-<suffix>/<id>. ctr_exit_trap (the EXIT trap, chained in front of
+# lib.sh's live_cleanup) deletes the tasks, containers and images, stops the
+# shims and the containerd this test started, and nothing else.
 
 CTR_DIR=
 CTR_SOCK=
 CTR_NS=
 CTR_CONTAINERD_PID=
 CTR_IDS=()
+CTR_IMAGES=()
+CTR_CGROUPS=()
 CTR=()
 
 # ctr_exit_trap: stop what this library started, then lib.sh's cleanup with
@@ -31,11 +33,16 @@ ctr_exit_trap() {
 	live_cleanup
 }
 
-# ctr_setup: start a private containerd; sets CTR_SOCK, CTR_NS and CTR (the
-# ctr command line for this daemon and namespace). Skips when containerd
-# cannot run here.
+# ctr_setup [CRI-CONFIG-FN]: start a private containerd; sets CTR_SOCK,
+# CTR_NS and CTR (the ctr command line for this daemon and namespace). Without
+# CRI-CONFIG-FN the CRI plugin is disabled (it would want CNI); with it, the
+# function prints the body of the CRI plugin's table (it may write files under
+# CTR_DIR, set by then), and CTR_NS is the CRI's namespace, k8s.io. Skips when
+# containerd cannot run here.
+# shellcheck disable=SC2120
 ctr_setup() {
-	local b i
+	local b i cri_fn=${1:-} cri=
+	local disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
 	for b in containerd ctr containerd-shim-runc-v2 runc; do
 		command -v "$b" >/dev/null 2>&1 || skip "$b is not installed (package containerd / runc)"
 	done
@@ -43,22 +50,27 @@ ctr_setup() {
 	CTR_DIR=$LIVE_TMP/ctd
 	CTR_SOCK=$CTR_DIR/c.sock
 	CTR_NS=capaudit-$LIVE_SUFFIX
+	[ -z "$cri_fn" ] || CTR_NS=k8s.io
 	[ "${#CTR_SOCK}" -lt 100 ] || hard_error "containerd socket path $CTR_SOCK is too long"
 	mkdir -p "$CTR_DIR/root" "$CTR_DIR/state" "$CTR_DIR/tmp" "$CTR_DIR/opt" \
 		"$CTR_DIR/runc" "$CTR_DIR/fifo"
 	trap ctr_exit_trap EXIT
 
-	# No CRI (it would want CNI); every path private. The shims put their
-	# sockets in /run/containerd/s whatever the state dir is (containerd
-	# 1.6 hard-codes it): live_cleanup removes that directory if this test
-	# created it and left it empty. The namespace's cgroup parent
-	# (/capaudit-<suffix> in each hierarchy) is left behind by runc.
+	# Every path private. The shims put their sockets in /run/containerd/s
+	# whatever the state dir is (containerd 1.6 hard-codes it): live_cleanup
+	# removes that directory if this test created it and left it empty. The
+	# namespace's cgroup parent (/capaudit-<suffix> in each hierarchy) is
+	# left behind by runc.
+	if [ -n "$cri_fn" ]; then
+		disabled=
+		cri=$("$cri_fn") || hard_error "$cri_fn could not write the CRI plugin's configuration"
+	fi
 	cat >"$CTR_DIR/config.toml" <<-EOF
 		version = 2
 		root = "$CTR_DIR/root"
 		state = "$CTR_DIR/state"
 		temp = "$CTR_DIR/tmp"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		$disabled
 		[grpc]
 		  address = "$CTR_SOCK"
 		[ttrpc]
@@ -71,8 +83,15 @@ ctr_setup() {
 		  [plugins."io.containerd.internal.v1.opt"]
 		    path = "$CTR_DIR/opt"
 	EOF
+	if [ -n "$cri_fn" ]; then
+		printf '  [plugins."io.containerd.grpc.v1.cri"]\n' >>"$CTR_DIR/config.toml"
+		printf '%s\n' "$cri" | sed 's/^/    /' >>"$CTR_DIR/config.toml"
+	fi
 	note_host_paths /run/containerd /run/containerd/s
-	note_cgroup_dirs "$CTR_NS"
+	if [ -z "$cri_fn" ]; then
+		CTR_CGROUPS=("$CTR_NS")
+		note_cgroup_dirs "$CTR_NS"
+	fi
 
 	containerd --config "$CTR_DIR/config.toml" >"$CTR_DIR/containerd.log" 2>&1 &
 	CTR_CONTAINERD_PID=$!
@@ -122,18 +141,27 @@ ctr_blob() {
 # index.json, blobs for the layer, config and manifest) as a tar in
 # CTR_ARCHIVE, whose one manifest is named IMAGE.
 ctr_build_oci_archive() {
-	local layout=$CTR_DIR/oci layer diffid cfg man
 	IMAGE=localhost/capaudit-live-busybox:$LIVE_SUFFIX
+	ctr_oci_layout_add "$IMAGE" "$1" '{"Cmd": ["/bin/sh"], "Env": ["PATH=/bin"]}'
+	ctr_oci_layout_pack
+}
+
+# ctr_oci_layout_add REF LAYER_TAR CONFIG: add to the OCI image layout in
+# $CTR_DIR/oci (made on the first call) an image named REF of one layer,
+# LAYER_TAR, whose image config's "config" is CONFIG (JSON: Cmd, Entrypoint,
+# Env, Labels).
+ctr_oci_layout_add() {
+	local layout=$CTR_DIR/oci ref=$1 layer diffid cfg man
 	mkdir -p "$layout/blobs/sha256"
+	[ -e "$layout/index.json" ] || printf '{"schemaVersion": 2, "manifests": []}\n' >"$layout/index.json"
 	printf '{"imageLayoutVersion":"1.0.0"}\n' >"$layout/oci-layout"
-	layer=$(ctr_blob "$1" application/vnd.oci.image.layer.v1.tar)
+	layer=$(ctr_blob "$2" application/vnd.oci.image.layer.v1.tar)
 	diffid=$(jq -r .digest <<<"$layer")
-	jq -cn --arg arch "$(ctr_go_arch)" --arg diff "$diffid" '{
-		architecture: $arch, os: "linux",
-		config: {Cmd: ["/bin/sh"], Env: ["PATH=/bin"]},
+	jq -cn --arg arch "$(ctr_go_arch)" --arg diff "$diffid" --argjson c "$3" '{
+		architecture: $arch, os: "linux", config: $c,
 		rootfs: {type: "layers", diff_ids: [$diff]},
-		history: [{created_by: "capaudit live test: busybox-static"}]
-	}' >"$CTR_DIR/config.json"
+		history: [{created_by: "capaudit live test"}]
+	}' >"$CTR_DIR/config.json" || hard_error "cannot write the image config of $ref"
 	cfg=$(ctr_blob "$CTR_DIR/config.json" application/vnd.oci.image.config.v1+json)
 	jq -cn --argjson c "$cfg" --argjson l "$layer" '{
 		schemaVersion: 2,
@@ -141,11 +169,15 @@ ctr_build_oci_archive() {
 		config: $c, layers: [$l]
 	}' >"$CTR_DIR/manifest.json"
 	man=$(ctr_blob "$CTR_DIR/manifest.json" application/vnd.oci.image.manifest.v1+json)
-	jq -cn --argjson m "$man" --arg ref "$IMAGE" '{
-		schemaVersion: 2,
-		manifests: [$m + {annotations: {"org.opencontainers.image.ref.name": $ref}}]
-	}' >"$layout/index.json"
+	jq -c --argjson m "$man" --arg ref "$ref" \
+		'.manifests += [$m + {annotations: {"org.opencontainers.image.ref.name": $ref}}]' \
+		"$layout/index.json" >"$CTR_DIR/index.json" && mv "$CTR_DIR/index.json" "$layout/index.json"
 	rm -f "$CTR_DIR/config.json" "$CTR_DIR/manifest.json"
+}
+
+# ctr_oci_layout_pack: the layout as a tar in CTR_ARCHIVE.
+ctr_oci_layout_pack() {
+	local layout=$CTR_DIR/oci
 	CTR_ARCHIVE=$CTR_DIR/busybox-oci.tar
 	tar --numeric-owner --owner=0 --group=0 -C "$layout" -cf "$CTR_ARCHIVE" \
 		oci-layout index.json blobs ||
@@ -153,15 +185,20 @@ ctr_build_oci_archive() {
 	rm -rf "$layout"
 }
 
-# ctr_import: import CTR_ARCHIVE as IMAGE (unpacked for the default
-# snapshotter).
+# ctr_import [REF...]: import CTR_ARCHIVE (unpacked for the default
+# snapshotter): IMAGE alone, or every image of the archive, each of whose
+# full names REF... must then be among ctr's images.
 ctr_import() {
-	local err
-	if ! err=$("${CTR[@]}" images import --base-name "${IMAGE%:*}" "$CTR_ARCHIVE" 2>&1); then
+	local err ref base=()
+	[ $# -gt 0 ] || { set -- "$IMAGE"; base=(--base-name "${IMAGE%:*}"); }
+	CTR_IMAGES+=("$@")
+	if ! err=$("${CTR[@]}" images import "${base[@]}" "$CTR_ARCHIVE" 2>&1); then
 		hard_error "ctr images import failed: $(printf '%s' "$err" | tr -s '\n' ' ' | cut -c1-300)"
 	fi
-	"${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "$IMAGE" ||
-		hard_error "ctr images import did not create $IMAGE (images: $("${CTR[@]}" images ls -q 2>&1 | tr '\n' ' '); import said: $(printf '%s' "$err" | tr -s '\n' ' ' | cut -c1-200))"
+	for ref in "$@"; do
+		"${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "$ref" ||
+			hard_error "ctr images import did not create $ref (images: $("${CTR[@]}" images ls -q 2>&1 | tr '\n' ' '); import said: $(printf '%s' "$err" | tr -s '\n' ' ' | cut -c1-200))"
+	done
 }
 
 # ctr_run_detached ID ARGS...: `ctr run -d --null-io ARGS IMAGE ID sleep
@@ -255,12 +292,16 @@ ctr_check_entry() {
 		fail_check "containerd container $label (id $id): its pid $pid is a process of $n container entries, expected 1: $(jq -c --argjson pid "$pid" '[.containers[] | select(any(.processes[]?; .pid == $pid)) | {runtime, id}]' "$LIVE_JSON")"
 }
 
-# ctr_cgroup_pids: the pids in this run's namespace cgroup, any hierarchy.
+# ctr_cgroup_pids: the pids in this run's cgroups (CTR_CGROUPS, paths
+# relative to a hierarchy's root: the namespace's, or a CRI test's pods'), any
+# hierarchy.
 ctr_cgroup_pids() {
-	local h
-	for h in /sys/fs/cgroup/*/"$CTR_NS" /sys/fs/cgroup/"$CTR_NS"; do
-		[ -d "$h" ] || continue
-		find "$h" -name cgroup.procs -exec cat {} + 2>/dev/null
+	local h cg
+	for cg in "${CTR_CGROUPS[@]}"; do
+		for h in /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/"$cg"; do
+			[ -d "$h" ] || continue
+			find "$h" -name cgroup.procs -exec cat {} + 2>/dev/null
+		done
 	done | sort -un
 }
 
@@ -281,7 +322,7 @@ ctr_our_shims() {
 	return 0
 }
 
-# ctr_stop: delete the tasks, containers and image, stop the containerd this
+# ctr_stop: delete the tasks, containers and images, stop the containerd this
 # library started; then kill what is left of ours: shims naming our socket,
 # processes in our namespace's cgroups.
 ctr_stop() {
@@ -299,7 +340,7 @@ ctr_stop() {
 			done
 			"${CTR[@]}" containers delete "$id" >/dev/null 2>&1 || true
 		done
-		[ -z "${IMAGE:-}" ] || "${CTR[@]}" images rm "$IMAGE" >/dev/null 2>&1 || true
+		[ ${#CTR_IMAGES[@]} -eq 0 ] || "${CTR[@]}" images rm "${CTR_IMAGES[@]}" >/dev/null 2>&1 || true
 	fi
 
 	# Stragglers (a failed delete, a containerd that died): the container
