@@ -353,13 +353,19 @@ static int read_identity(struct walk *w, struct ca_proc *p)
 	return 0;
 }
 
-/* A pod's sandbox runs the pause program and nothing else. */
+/*
+ * A pod's sandbox: what its CRI's spec says it is, or else one that runs the
+ * pause program and nothing else (a sandbox image of another name, without
+ * the state, is taken for a container).
+ */
 static bool is_sandbox(const struct ca_container *c)
 {
 	size_t i;
 
 	if (!c->pod_uid[0] || !c->nprocs)
 		return false;
+	if (c->workload.k8s_sandbox)
+		return true;
 	for (i = 0; i < c->nprocs; i++)
 		if (!status_has(&c->procs[i].st, STATUS_NAME) ||
 		    strcmp(c->procs[i].st.name, "pause") != 0)

@@ -622,6 +622,7 @@ static int read_containerd(struct ca_wl_reader *r, const struct ca_wl_key *key, 
 	e = 0;
 	if (type) {
 		/* a pod's sandbox is named as its pod is */
+		w->k8s_sandbox = strcmp(type, "sandbox") == 0;
 		e = take(&w->k8s_namespace, annotation(spec, "io.kubernetes.cri.sandbox-namespace"));
 		if (e == 0)
 			e = take(&w->k8s_pod, annotation(spec, "io.kubernetes.cri.sandbox-name"));
@@ -658,8 +659,9 @@ static int crio_annotations(struct json_object *spec, struct ca_workload *w)
 		e = take(&w->k8s_container, annotation(spec, "io.kubernetes.container.name"));
 	if (e == 0)
 		e = take(&w->image, annotation(spec, "io.kubernetes.cri-o.ImageName"));
+	w->k8s_sandbox = type && strcmp(type, "sandbox") == 0;
 	if (e == 0)
-		e = take(&w->name, type && strcmp(type, "sandbox") == 0 ? w->k8s_pod : w->k8s_container);
+		e = take(&w->name, w->k8s_sandbox ? w->k8s_pod : w->k8s_container);
 	if (e == 0 && labels && (l = parse(labels, strlen(labels)))) {
 		e = take_labels(w, l);
 		json_object_put(l);

@@ -54,6 +54,7 @@ struct ca_workload {
 	char *k8s_namespace;		/* Kubernetes, from the CRI's annotations; NULL elsewhere */
 	char *k8s_pod;
 	char *k8s_container;
+	bool k8s_sandbox;		/* the CRI's spec says it is its pod's sandbox */
 	struct ca_label *labels;	/* sorted by key */
 	size_t nlabels;
 	size_t labels_omitted;		/* beyond CA_WL_LABELS_MAX */

@@ -666,7 +666,7 @@ def host_named():
     slice = "/kubepods/burstable/pod" + HN_KPOD
     proc(root, 970, "containerd-shim", ppid=1,
          cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", HN_CRISANDBOX])
-    proc(root, 3101, "pause", ppid=970, cgroup="%s/%s" % (slice, HN_CRISANDBOX), bnd=DOCKER, nspid="3101\t1", nnp=1)
+    proc(root, 3101, "catatonit", ppid=970, cgroup="%s/%s" % (slice, HN_CRISANDBOX), bnd=DOCKER, nspid="3101\t1", nnp=1)
     proc(root, 3102, "coredns", ppid=970, cgroup="%s/%s" % (slice, HN_CRI), bnd="00000000a80425fb",
          nspid="3102\t2", nnp=1)
     task = "run/containerd/io.containerd.runtime.v2.task/k8s.io/"

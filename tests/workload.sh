@@ -140,6 +140,11 @@ check "--proc-root alone: no state read" test "$(cd "$fixtures" && "$capaudit" -
 check "--host-root with --proc-root" test "$(cd "$fixtures" && "$capaudit" --policy built-in \
 	--host-root host-named --proc-root host-named/proc --json 2>/dev/null |
 	jq -r ".containers[] | select(.id == \"$web\") | .workload.name")" = web
+# A pod's sandbox by its CRI's word, whatever it runs (catatonit here); by its name alone without state.
+sandbox() { (cd "$fixtures" && "$capaudit" --policy built-in "$@" --json 2>/dev/null |
+	jq -r '.containers[] | select(.id | startswith("b2b2b2b2b2b2")) | .pod.sandbox'); }
+check "a sandbox that runs catatonit: a sandbox, as its spec says" test "$(sandbox --host-root host-named)" = true
+check "the same without its state: taken for a container" test "$(sandbox --proc-root host-named/proc)" = false
 # --snapshot names what is read: --host-root with it is a usage error.
 "$capaudit" --snapshot /nonexistent --host-root "$host" >/dev/null 2>"$tmp/err"
 check "--snapshot with --host-root: usage error" test $? = 2
