@@ -76,51 +76,50 @@ static size_t size_max(const char *name)
 }
 
 /*
- * Read a member whole, with a NUL after it. The buffer grows with what
- * arrives, not with what the header claims: a 512-byte archive must not make
- * us allocate a gigabyte.
+ * Read a member whole into @t's memory, with a NUL after it. Its room
+ * grows with what arrives, not with what the header claims: a 512-byte
+ * archive must not make us allocate a gigabyte. Returns 0, -EFBIG, -EIO
+ * or -ENOMEM.
  */
-static int read_member(struct archive *a, struct archive_entry *e, char **data, size_t *len)
+static int read_member(struct archive *a, struct archive_entry *e, struct ca_memtree *t, const char **data,
+		       size_t *len)
 {
 	la_int64_t size = archive_entry_size(e);
-	size_t got = 0, cap = 0;
-	la_ssize_t n;
+	size_t got = 0;
+	la_ssize_t n = 0;
+	char *room;
 
-	*data = NULL;
-	*len = 0;
 	if (size < 0 || (uint64_t)size > size_max(archive_entry_pathname(e)))
 		return -EFBIG;
 	do {
 		size_t want = (size_t)size - got < 65536 ? (size_t)size - got : 65536;
 
-		if (util_grow(data, &cap, got + want + 1, 1) < 0) {
-			free(*data);
-			*data = NULL;
+		room = memtree_room(t, got, want + 1);
+		if (!room)
 			return -ENOMEM;
-		}
-		n = want ? archive_read_data(a, *data + got, want) : 0;
+		n = want ? archive_read_data(a, room + got, want) : 0;
 		if (n > 0)
 			got += (size_t)n;
 	} while (n > 0 && got < (size_t)size);
-	if (got != (size_t)size) {
-		free(*data);
-		*data = NULL;
+	if (got != (size_t)size)
 		return -EIO;
-	}
-	(*data)[got] = '\0';
+	*data = memtree_keep(t, got);
 	*len = got;
 	return 0;
 }
 
-/* A member's name as the manifest spells it: tar keeps a directory's with a '/' after it. */
-static char *member_name(struct archive_entry *e)
+/*
+ * A member's name as the manifest spells it (tar keeps a directory's with a
+ * '/' after it), kept in @t; NULL where memory is short.
+ */
+static const char *member_name(struct archive_entry *e, struct ca_memtree *t)
 {
 	const char *name = archive_entry_pathname(e);
 	size_t n = name ? strlen(name) : 0;
 
 	if (n > 1 && name[n - 1] == '/')
 		n--;
-	return strndup(name ? name : "", n);
+	return memtree_copy(t, name ? name : "", n);
 }
 
 /*
@@ -239,7 +238,7 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *sp = nl ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
-		char *name, *sum;
+		const char *name, *sum;
 
 		if (!nl || !sp || (size_t)(sp - p) > 2 * CA_SHA256_LEN || sp + 4 >= nl || sp[1] != ' ' ||
 		    sp[3] != ' ' || !strchr("fld", sp[2]))
@@ -247,13 +246,10 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 		r = keymap_put(&names, sp + 4, (size_t)(nl - sp - 4), 0);
 		if (r <= 0)
 			return r < 0 ? r : -EINVAL;
-		name = strndup(sp + 4, (size_t)(nl - sp - 4));
-		sum = strndup(p, (size_t)(sp - p));
-		if (!name || !sum || memtree_add(t, (enum ca_node_type)sp[2], name, sum, strlen(sum)) < 0) {
-			free(name);
-			free(sum);
+		name = memtree_copy(t, sp + 4, (size_t)(nl - sp - 4));
+		sum = memtree_copy(t, p, (size_t)(sp - p));
+		if (!sum || memtree_add(t, (enum ca_node_type)sp[2], name, sum, strlen(sum)) < 0)
 			return -ENOMEM;
-		}
 		p = nl + 1;
 	}
 	return 0;
@@ -261,17 +257,9 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 
 /* The members a verification reads beyond their sums, each the first of its name. */
 struct held {
-	char *manifest, *meta, *sig, *pub;
+	const char *manifest, *meta, *sig, *pub;	/* in the memory of the sums' tree */
 	size_t mlen, metalen, siglen, publen;
 };
-
-static void held_free(struct held *h)
-{
-	free(h->manifest);
-	free(h->meta);
-	free(h->sig);
-	free(h->pub);
-}
 
 /*
  * Each member of the archive, as the manifest would give it (its type and
@@ -290,7 +278,8 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 	if (!hs)
 		return err_set(err, -ENOMEM, "%s: cannot start SHA-256 (libcrypto)", path);
 	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		_cleanup_free_ char *name = member_name(e), *data = NULL;
+		const char *name = member_name(e, got), *kept = NULL;
+		const char *data = NULL;
 		char sum[2 * CA_SHA256_LEN + 1] = "-";
 		enum ca_node_type type = CA_NODE_FILE;
 		size_t len = 0;
@@ -303,14 +292,14 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 				note(w, "duplicate", name);
 				continue;
 			}
-			if (read_member(a, e, &h->manifest, &h->mlen) < 0)
+			if (read_member(a, e, got, &h->manifest, &h->mlen) < 0)
 				return err_set(err, -EIO, "%s: cannot read its manifest", path);
 			continue;
 		}
 		if (strcmp(name, CA_SNAP_SIGNATURE) == 0) {
 			if (h->sig)
 				note(w, "duplicate", name);
-			else if (archive_entry_filetype(e) != AE_IFREG || read_member(a, e, &h->sig, &h->siglen) < 0)
+			else if (archive_entry_filetype(e) != AE_IFREG || read_member(a, e, got, &h->sig, &h->siglen) < 0)
 				note(w, "unreadable", name);
 			continue;
 		}
@@ -332,16 +321,16 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 			/* The metadata and the signer's key are read whole, for their text; the rest streams. */
 			if ((!h->meta && strcmp(name, CA_SNAP_METADATA) == 0) ||
 			    (!h->pub && strcmp(name, CA_SNAP_SIGNER) == 0)) {
-				if (read_member(a, e, &data, &len) < 0) {
+				if (read_member(a, e, got, &data, &len) < 0) {
 					note(w, "unreadable", name);
 					comparable = false;
 				} else if (sha256_hex(hs, data, len, sum) < 0) {
 					return err_set(err, -EIO, "%s: cannot compute a checksum", path);
 				} else if (strcmp(name, CA_SNAP_METADATA) == 0) {
-					h->meta = steal_pointer(&data);
+					h->meta = data;
 					h->metalen = len;
 				} else {
-					h->pub = steal_pointer(&data);
+					h->pub = data;
 					h->publen = len;
 				}
 			} else if (hash_member(a, e, hs, sum) < 0) {
@@ -354,7 +343,8 @@ static int read_sums(struct archive *a, const char *path, struct ca_memtree *got
 			comparable = false;
 			break;
 		}
-		if (memtree_add(got, type, steal_pointer(&name), comparable ? strdup(sum) : NULL, strlen(sum)) < 0)
+		if ((comparable && !(kept = memtree_copy(got, sum, strlen(sum)))) ||
+		    memtree_add(got, type, name, kept, strlen(sum)) < 0)
 			return err_set(err, -ENOMEM, "%s: out of memory", path);
 	}
 	if (rr != ARCHIVE_EOF)
@@ -502,7 +492,6 @@ int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, stru
 		r = CA_VERIFY_INTACT;
 out:
 	free(w.text);
-	held_free(&h);
 	memtree_free(&got);
 	memtree_free(&want);
 	return r;
@@ -568,7 +557,7 @@ static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, 
 		const char *name = archive_entry_pathname(e);
 		const char *link = archive_entry_symlink(e);
 		int type = archive_entry_filetype(e);
-		char *copy, *data = NULL;
+		const char *copy, *data = NULL;
 		size_t len = 0;
 
 		/* A hard link is a header of type file, with no data of its own. */
@@ -584,24 +573,19 @@ static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, 
 		if (strcmp(name, CA_MANIFEST) == 0 || strcmp(name, CA_SNAP_SIGNATURE) == 0 ||
 		    strcmp(name, CA_SNAP_SIGNER) == 0)
 			continue;
-		copy = member_name(e);
+		copy = member_name(e, t);
 		if (!copy)
 			return err_set(err, -ENOMEM, "%s: out of memory", path);
 		if (type == AE_IFREG) {
-			r = read_member(a, e, &data, &len);
-			if (r < 0) {
-				err_set(err, r, "%s: cannot read member \"%s\": %s", path, copy,
-					r == -EIO ? archive_error_string(a) : strerror(-r));
-				free(copy);
-				return r;
-			}
+			r = read_member(a, e, t, &data, &len);
+			if (r < 0)
+				return err_set(err, r, "%s: cannot read member \"%s\": %s", path, copy,
+					       r == -EIO ? archive_error_string(a) : strerror(-r));
 		} else if (type == AE_IFLNK) {
-			data = strdup(link);
 			len = strlen(link);
-			if (!data) {
-				free(copy);
+			data = memtree_copy(t, link, len);
+			if (!data)
 				return err_set(err, -ENOMEM, "%s: out of memory", path);
-			}
 		}
 		if (memtree_add(t, type == AE_IFREG ? CA_NODE_FILE : type == AE_IFLNK ? CA_NODE_LINK : CA_NODE_DIR,
 				copy, data, len) < 0)
