@@ -155,7 +155,7 @@ struct ca_snapread {
 	unsigned what;			/* CA_SNAP_READ_VERIFY, CA_SNAP_READ_REPLAY */
 	struct side verify, replay;
 
-	EVP_MD *md;			/* SHA-256, fetched once for every member */
+	const EVP_MD *md;		/* SHA-256, for every member */
 	EVP_MD_CTX *ctx;
 	struct ca_memtree got;
 	struct verify_report w;
@@ -525,7 +525,6 @@ void snapshot_read_free(struct ca_snapread *s)
 		return;
 	free(s->path);
 	EVP_MD_CTX_free(s->ctx);
-	EVP_MD_free(s->md);
 	memtree_free(&s->got);
 	free(s->w.text);
 	if (s->tree) {
@@ -552,7 +551,7 @@ static struct ca_snapread *read_new(const char *path, unsigned what)
 	s->what = what;
 	if (what & CA_SNAP_READ_VERIFY) {
 		s->verify.on = true;
-		s->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+		s->md = snaplibs_sha256();
 		s->ctx = EVP_MD_CTX_new();
 		if (!s->md || !s->ctx)
 			side_fail(&s->verify, err_set(&s->verify.err, -ENOMEM, "%s: cannot start SHA-256 (libcrypto)",
