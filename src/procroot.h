@@ -28,7 +28,8 @@ struct ca_recorder {
 
 /* A failure recorded at capture, given again at replay: "1234/ns/pid" -> -EACCES. */
 struct ca_replayed_error {
-	char *rel;
+	const char *rel;		/* @len bytes in the text procroot_set_errors() was given */
+	size_t len;
 	int err;
 };
 
@@ -94,8 +95,10 @@ int procroot_open_host_tree(struct ca_procroot *root, const struct ca_procroot *
 
 /**
  * procroot_set_errors() - the failures a snapshot recorded, "<errno> <rel>"
- * a line: reading @rel then fails with -errno, as it did at capture.
- * Returns 0, -EINVAL for text that is not that, or -ENOMEM.
+ * a line: reading @rel then fails with -errno, as it did at capture. The
+ * root points into @text (a member of the tree it reads), which must live
+ * as long as it does. Returns 0, -EINVAL for text that is not that, or
+ * -ENOMEM.
  */
 int procroot_set_errors(struct ca_procroot *root, const char *text, size_t len);
 

@@ -104,6 +104,14 @@ extern struct ca_snaplibs ca_snaplibs;
  */
 int snaplibs_load(struct ca_err *err);
 
+/**
+ * snaplibs_sha256() - libcrypto's SHA-256, fetched at the first call and
+ * kept for the process's life, as libcrypto is; NULL where it cannot be
+ * fetched. After snaplibs_load(), and like it by one thread at a time (a
+ * capture's writer, or a reader). The digest is libcrypto's: never freed.
+ */
+const EVP_MD *snaplibs_sha256(void);
+
 /* The snapshot code calls them by their own names, through the table. */
 #ifndef SNAPLIBS_NO_REDIRECT
 #define BIO_ctrl (*ca_snaplibs.BIO_ctrl)

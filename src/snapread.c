@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reading snapshots with libarchive: verified against the manifest, or held in memory as a proc root. */
+/*
+ * Reading snapshots with libarchive, once: every member summed as it
+ * passes and checked against the manifest, held in memory as a proc root,
+ * or both from the one reading.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -21,14 +25,6 @@ static void archive_read_freep_(struct archive **a)
 {
 	if (*a)
 		archive_read_free(*a);
-}
-
-static void memtree_freep_(struct ca_memtree **t)
-{
-	if (*t) {
-		memtree_free(*t);
-		free(*t);
-	}
 }
 
 static int open_reader(int fd, const char *path, struct archive **out, struct ca_err *err)
@@ -65,154 +61,115 @@ static int open_reader(int fd, const char *path, struct archive **out, struct ca
 	return 0;
 }
 
-static size_t size_max(const char *name)
-{
-	if (!strcmp(name, CA_SNAP_SIGNATURE))
-		return CA_SIG_MAX;
-	if (!strcmp(name, CA_SNAP_SIGNER))
-		return CA_KEY_FILE_MAX;
-	return !strcmp(name, CA_MANIFEST) || !strcmp(name, CA_SNAP_ERRORS) ? CA_SNAP_LIST_MAX
-									  : CA_SNAP_MEMBER_MAX;
-}
-
-/*
- * Read a member whole, with a NUL after it. The buffer grows with what
- * arrives, not with what the header claims: a 512-byte archive must not make
- * us allocate a gigabyte.
- */
-static int read_member(struct archive *a, struct archive_entry *e, char **data, size_t *len)
-{
-	la_int64_t size = archive_entry_size(e);
-	size_t got = 0, cap = 0;
-	la_ssize_t n;
-
-	*data = NULL;
-	*len = 0;
-	if (size < 0 || (uint64_t)size > size_max(archive_entry_pathname(e)))
-		return -EFBIG;
-	do {
-		size_t want = (size_t)size - got < 65536 ? (size_t)size - got : 65536;
-
-		if (util_grow(data, &cap, got + want + 1, 1) < 0) {
-			free(*data);
-			*data = NULL;
-			return -ENOMEM;
-		}
-		n = want ? archive_read_data(a, *data + got, want) : 0;
-		if (n > 0)
-			got += (size_t)n;
-	} while (n > 0 && got < (size_t)size);
-	if (got != (size_t)size) {
-		free(*data);
-		*data = NULL;
-		return -EIO;
-	}
-	(*data)[got] = '\0';
-	*len = got;
-	return 0;
-}
-
-/* A member's name as the manifest spells it: tar keeps a directory's with a '/' after it. */
-static char *member_name(struct archive_entry *e)
-{
-	const char *name = archive_entry_pathname(e);
-	size_t n = name ? strlen(name) : 0;
-
-	if (n > 1 && name[n - 1] == '/')
-		n--;
-	return strndup(name ? name : "", n);
-}
-
-/*
- * SHA-256 for every member of a verification: the digest fetched once and
- * one context, reused (EVP_Digest() makes and frees a context and looks the
- * digest up again at every call: a third of a 120,000-member verify), and
- * one buffer that a member's data streams through, never held whole.
- */
-struct hasher {
-	EVP_MD *md;
-	EVP_MD_CTX *ctx;
-	char buf[16384];		/* not cleared: only ever written before it is read */
+/* The files of a snapshot's own, beside its proc/ and host/ trees. */
+enum own {
+	OWN_NONE,
+	OWN_MANIFEST,
+	OWN_SIGNATURE,
+	OWN_SIGNER,
+	OWN_METADATA,
+	OWN_POLICY,
+	OWN_ERRORS,
 };
 
-static void hasher_freep(struct hasher **hp)
-{
-	struct hasher *h = *hp;
-
-	if (!h)
-		return;
-	EVP_MD_CTX_free(h->ctx);
-	EVP_MD_free(h->md);
-	free(h);
-}
-
-static struct hasher *hasher_new(void)
-{
-	struct hasher *h = malloc(sizeof(*h));
-
-	if (!h)
-		return NULL;
-	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	h->ctx = EVP_MD_CTX_new();
-	if (!h->md || !h->ctx || EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1) {
-		hasher_freep(&h);
-		return NULL;
-	}
-	return h;
-}
-
-static int hash_start(struct hasher *h)
-{
-	return EVP_DigestInit_ex(h->ctx, h->md, NULL) == 1 ? 0 : -EIO;
-}
-
-static int hash_end(struct hasher *h, char out[2 * CA_SHA256_LEN + 1])
-{
-	unsigned char d[CA_SHA256_LEN];
-	unsigned int n = 0;
-
-	if (EVP_DigestFinal_ex(h->ctx, d, &n) != 1 || n != CA_SHA256_LEN)
-		return -EIO;
-	util_hex(d, sizeof(d), out);
-	return 0;
-}
-
-static int sha256_hex(struct hasher *h, const void *data, size_t len, char out[2 * CA_SHA256_LEN + 1])
-{
-	if (hash_start(h) < 0 || EVP_DigestUpdate(h->ctx, data, len) != 1)
-		return -EIO;
-	return hash_end(h, out);
-}
+static const char *const own_names[] = {
+	[OWN_MANIFEST] = CA_MANIFEST, [OWN_SIGNATURE] = CA_SNAP_SIGNATURE, [OWN_SIGNER] = CA_SNAP_SIGNER,
+	[OWN_METADATA] = CA_SNAP_METADATA, [OWN_POLICY] = CA_SNAP_POLICY, [OWN_ERRORS] = CA_SNAP_ERRORS,
+};
 
 /*
- * The SHA-256 of a member's data, streamed; -EFBIG past its limit, -EIO
- * where the archive gives less than its header says or the digest fails.
+ * Which of them the @n bytes at @name are. Every test of a member's name
+ * asks this once: the dozen strcmp() each member went through were, in
+ * fuzz_snapshot, a twentieth of an execution (libFuzzer traces each).
  */
-static int hash_member(struct archive *a, struct archive_entry *e, struct hasher *h,
-		       char out[2 * CA_SHA256_LEN + 1])
+static enum own own_of(const char *name, size_t n)
 {
-	la_int64_t size = archive_entry_size(e);
-	uint64_t got = 0;
-	la_ssize_t n;
+	size_t i;
 
-	if (size < 0 || (uint64_t)size > size_max(archive_entry_pathname(e)))
-		return -EFBIG;
-	if (hash_start(h) < 0)
-		return -EIO;
-	while ((n = archive_read_data(a, h->buf, sizeof(h->buf))) > 0) {
-		got += (uint64_t)n;
-		if (got > (uint64_t)size || EVP_DigestUpdate(h->ctx, h->buf, (size_t)n) != 1)
-			return -EIO;
+	if (memchr(name, '/', n))
+		return OWN_NONE;	/* proc/..., host/...: most members */
+	for (i = 1; i < ARRAY_SIZE(own_names); i++)
+		if (strlen(own_names[i]) == n && memcmp(name, own_names[i], n) == 0)
+			return (enum own)i;
+	return OWN_NONE;
+}
+
+static size_t size_max(enum own own)
+{
+	switch (own) {
+	case OWN_SIGNATURE:
+		return CA_SIG_MAX;
+	case OWN_SIGNER:
+		return CA_KEY_FILE_MAX;
+	case OWN_MANIFEST:
+	case OWN_ERRORS:
+		return CA_SNAP_LIST_MAX;
+	case OWN_NONE:
+	case OWN_METADATA:
+	case OWN_POLICY:
+		break;
 	}
-	if (n < 0 || got != (uint64_t)size)
-		return -EIO;
-	return hash_end(h, out);
+	return CA_SNAP_MEMBER_MAX;
+}
+
+/* A member as its header gives it. */
+struct member {
+	struct archive_entry *e;
+	const char *raw;		/* its name as the tar spells it, or NULL */
+	size_t n;			/* the length of its name as the manifest spells it */
+	enum own own;			/* which file of a snapshot's own that name is */
+	enum own raw_own;		/* and the tar's: none for one that ends in '/' */
+	int type;
+	const char *link;
+};
+
+/* One reader of the archive: still read for, or failed, with what it says. */
+struct side {
+	bool on;
+	int r;				/* 0, or its failure as a negative errno */
+	struct ca_err err;
+};
+
+static bool side_fail(struct side *sd, int r)
+{
+	sd->on = false;
+	sd->r = r;
+	return false;
 }
 
 struct verify_report {
 	char *text;
 	size_t len, cap;
 	bool altered;
+};
+
+/*
+ * One reading of an archive, for a verification, a replay or both. The
+ * verification's share: every member as the manifest would give it (@got:
+ * its type and sum, no sum where it cannot be compared), what was noted
+ * while reading, and the manifest, its signature and the signer's key,
+ * kept in @got's memory. The replay's: @tree. Both: the metadata.
+ */
+struct ca_snapread {
+	char *path;			/* for messages */
+	unsigned what;			/* CA_SNAP_READ_VERIFY, CA_SNAP_READ_REPLAY */
+	struct side verify, replay;
+
+	const EVP_MD *md;		/* SHA-256, for every member */
+	EVP_MD_CTX *ctx;
+	struct ca_memtree got;
+	struct verify_report w;
+	const char *manifest, *sig, *pub;	/* the first of each name read, in @got's memory */
+	size_t mlen, siglen, publen;
+
+	struct ca_memtree *tree;	/* every member a replay reads; handed to its proc root */
+	size_t count;
+
+	/* The first metadata.json read whole, parsed once for both. */
+	bool meta_read;
+	int meta_r;			/* what snapmeta_read() returned */
+	struct ca_snapmeta meta;
+	char *policy_source;		/* the replay's copy of meta.policy_source */
 };
 
 static void note(struct verify_report *w, const char *what, const char *name)
@@ -222,6 +179,426 @@ static void note(struct verify_report *w, const char *what, const char *name)
 	if (util_grow(&w->text, &w->cap, w->len + n + 1, 1) == 0)
 		w->len += (size_t)snprintf(w->text + w->len, n + 1, "%s: %s\n", what, name);
 	w->altered = true;
+}
+
+/*
+ * The SHA-256 of a member, computed as its bytes pass: with one context,
+ * reused (EVP_Digest() makes and frees a context and looks the digest up
+ * again at every call: a third of a 120,000-member verify).
+ */
+static int hash_start(struct ca_snapread *s)
+{
+	return EVP_DigestInit_ex(s->ctx, s->md, NULL) == 1 ? 0 : -EIO;
+}
+
+static int hash_end(struct ca_snapread *s, char out[2 * CA_SHA256_LEN + 1])
+{
+	unsigned char d[CA_SHA256_LEN];
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex(s->ctx, d, &n) != 1 || n != CA_SHA256_LEN)
+		return -EIO;
+	util_hex(d, sizeof(d), out);
+	return 0;
+}
+
+static int sha256_hex(struct ca_snapread *s, const void *data, size_t len, char out[2 * CA_SHA256_LEN + 1])
+{
+	if (hash_start(s) < 0 || EVP_DigestUpdate(s->ctx, data, len) != 1)
+		return -EIO;
+	return hash_end(s, out);
+}
+
+/* A read of the archive: this much of a member at a time. */
+#define READ_CHUNK 65536u
+
+/*
+ * The data of member @e, read once: hashed into @sum where @hash, and kept
+ * whole in @into (*@data, NUL after it), or with @into NULL only passed
+ * through the free end of the verification's memory, never held. Its
+ * memory grows with what arrives, not with what the header claims: a
+ * 512-byte archive must not make us allocate a gigabyte. Returns 0, -EFBIG
+ * past the bound of its name, -EIO where the archive gives less than its
+ * header says or the digest fails, or -ENOMEM.
+ */
+static int read_data(struct archive *a, const struct member *m, struct ca_snapread *s, struct ca_memtree *into,
+		     bool hash, const char **data, size_t *len, char sum[2 * CA_SHA256_LEN + 1])
+{
+	la_int64_t size = archive_entry_size(m->e);
+	struct ca_memtree *t = into ? into : &s->got;
+	size_t got = 0;
+	la_ssize_t n = 0;
+
+	if (size < 0 || (uint64_t)size > size_max(m->raw_own))
+		return -EFBIG;
+	if (hash && hash_start(s) < 0)
+		return -EIO;
+	while (got < (size_t)size) {
+		size_t want = (size_t)size - got < READ_CHUNK ? (size_t)size - got : READ_CHUNK;
+		char *room = memtree_room(t, into ? got : 0, want + 1), *at;
+
+		if (!room)
+			return -ENOMEM;
+		at = into ? room + got : room;
+		n = archive_read_data(a, at, want);
+		if (n <= 0)
+			break;
+		if (hash && EVP_DigestUpdate(s->ctx, at, (size_t)n) != 1)
+			return -EIO;
+		got += (size_t)n;
+	}
+	if (got != (size_t)size || (hash && hash_end(s, sum) < 0))
+		return -EIO;
+	*len = got;
+	if (into) {
+		/* an empty member has had no room yet */
+		if (!size && !memtree_room(t, 0, 1))
+			return -ENOMEM;
+		*data = memtree_keep(t, got);
+	}
+	return 0;
+}
+
+/* What no member's name holds: a control character or a backslash. */
+static const char name_refused[] = "\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020"
+				   "\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037\\";
+
+/*
+ * A member a snapshot may hold: "proc/" and digits, files and directories
+ * under a pid, namespace links as the kernel spells them; the runtimes'
+ * state files under "host/", files and directories only; and the four
+ * files of its own, the signer's key and the signature. Nothing absolute,
+ * no "..", no empty component.
+ */
+static bool member_ok(const struct member *m)
+{
+	const char *p, *name = m->raw, *link = m->link ? m->link : "";
+	size_t n = strlen(name);
+	int type = m->type;
+
+	if (n == 0 || n >= 256 || name[0] == '/' || strstr(name, "//") ||
+	    (name[n - 1] == '/' && type != AE_IFDIR) || name[strcspn(name, name_refused)])
+		return false;
+	for (p = strstr(name, "..") ? name : NULL; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	if (type == AE_IFREG && m->raw_own != OWN_NONE)
+		return true;
+	if (strncmp(name, "host/", 5) == 0 && n > 5)
+		return type == AE_IFREG || type == AE_IFDIR;
+	if (strncmp(name, "proc/", 5) != 0)
+		return false;
+	if (type == AE_IFLNK) {
+		/* only ns links, whose targets are no paths: "pid:[4026531836]" */
+		const char *colon = strchr(link, ':');
+
+		return strstr(name, "/ns/") && colon && colon > link && colon[1] == '[' &&
+		       strspn(link, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(colon - link) &&
+		       strspn(colon + 2, "0123456789") > 0 &&
+		       strcmp(colon + 2 + strspn(colon + 2, "0123456789"), "]") == 0;
+	}
+	return type == AE_IFREG || type == AE_IFDIR;
+}
+
+/*
+ * Whether the replay keeps member @e (named @name, not NULL where a tar
+ * gives none): false where it refuses it (and fails) or skips it.
+ */
+static bool replay_admits(struct ca_snapread *s, const struct member *m)
+{
+	struct side *r = &s->replay;
+
+	/* A hard link is a header of type file, with no data of its own. */
+	if (!m->raw || archive_entry_hardlink(m->e) || !member_ok(m))
+		return side_fail(r, err_set(&r->err, -EINVAL, "%s: refusing member \"%s\": not what a snapshot holds",
+					    s->path, m->raw ? m->raw : ""));
+	if (m->type == AE_IFREG && (uint64_t)archive_entry_size(m->e) > size_max(m->raw_own))
+		return side_fail(r, err_set(&r->err, -EFBIG, "%s: refusing member \"%s\": larger than %zu bytes",
+					    s->path, m->raw, size_max(m->raw_own)));
+	if (++s->count > CA_SNAP_MEMBERS_MAX)
+		return side_fail(r, err_set(&r->err, -EFBIG, "%s: more than %u members", s->path,
+					    CA_SNAP_MEMBERS_MAX));
+	/* A replay checks nothing against the manifest or its signature: snapshot --verify does. */
+	return m->raw_own != OWN_MANIFEST && m->raw_own != OWN_SIGNATURE && m->raw_own != OWN_SIGNER;
+}
+
+/* What the verification does with a member. */
+enum plan {
+	V_SKIP,				/* nothing more: a manifest or signature noted as it came */
+	V_RECORD,			/* its sum, from its header: a directory, a link, another type */
+	V_HASH,				/* its sum, its data streamed */
+	V_MANIFEST,			/* its data kept, for the comparison and the signature */
+	V_SIG,
+	V_META,				/* its data kept, and its sum */
+	V_PUB,
+};
+
+/*
+ * The manifest and its signature, which the manifest does not name, are
+ * kept; the metadata and the signer's key are kept and summed; every other
+ * file streams. A second manifest or signature is noted at once, and so is
+ * a signature that is no file.
+ */
+static enum plan verify_plan(struct ca_snapread *s, const struct member *m, const char *name)
+{
+	if (m->own == OWN_MANIFEST) {
+		if (!s->manifest)
+			return V_MANIFEST;
+		note(&s->w, "duplicate", name);
+		return V_SKIP;
+	}
+	if (m->own == OWN_SIGNATURE) {
+		if (!s->sig && m->type == AE_IFREG)
+			return V_SIG;
+		note(&s->w, s->sig ? "duplicate" : "unreadable", name);
+		return V_SKIP;
+	}
+	if (m->type != AE_IFREG)
+		return V_RECORD;
+	if (!s->meta_read && m->own == OWN_METADATA)
+		return V_META;
+	if (!s->pub && m->own == OWN_SIGNER)
+		return V_PUB;
+	return V_HASH;
+}
+
+static int out_of_memory(struct ca_snapread *s)
+{
+	if (s->verify.on)
+		side_fail(&s->verify, err_set(&s->verify.err, -ENOMEM, "%s: out of memory", s->path));
+	if (s->replay.on)
+		side_fail(&s->replay, err_set(&s->replay.err, -ENOMEM, "%s: out of memory", s->path));
+	return -ENOMEM;
+}
+
+/* The first metadata.json read whole, parsed for both readers. */
+static int meta_parse(struct ca_snapread *s, const char *data, size_t len)
+{
+	s->meta_read = true;
+	s->meta_r = snapmeta_read(data, len, &s->meta);
+	if (s->meta_r == 0 && (s->what & CA_SNAP_READ_REPLAY) && s->meta.policy_source) {
+		s->policy_source = strdup(s->meta.policy_source);
+		if (!s->policy_source)
+			return -ENOMEM;
+	}
+	return s->meta_r == -ENOMEM ? -ENOMEM : 0;
+}
+
+/*
+ * The verification's record of member @name: its sum (a link's of its
+ * target, "-" for a directory), or none where it could not be compared,
+ * which was noted. Returns 0, or -ENOMEM.
+ */
+static int verify_record(struct ca_snapread *s, const char *name, int type, const char *link, int r,
+			 char sum[2 * CA_SHA256_LEN + 1])
+{
+	enum ca_node_type t = CA_NODE_FILE;
+	const char *kept = NULL;
+	bool comparable = true;
+
+	switch (type) {
+	case AE_IFDIR:
+		t = CA_NODE_DIR;
+		break;
+	case AE_IFLNK:
+		t = CA_NODE_LINK;
+		/* a link header with no target at all: no capture writes one */
+		if (!link) {
+			note(&s->w, "unreadable", name);
+			comparable = false;
+		} else if (sha256_hex(s, link, strlen(link), sum) < 0) {
+			side_fail(&s->verify, err_set(&s->verify.err, -EIO, "%s: cannot compute a checksum", s->path));
+			return 0;
+		}
+		break;
+	case AE_IFREG:
+		if (r < 0) {
+			note(&s->w, "unreadable", name);
+			comparable = false;
+		}
+		break;
+	default:
+		note(&s->w, "added", name);
+		comparable = false;
+		break;
+	}
+	if (comparable && !(kept = memtree_copy(&s->got, sum, strlen(sum))))
+		return -ENOMEM;
+	return memtree_add(&s->got, t, name, kept, strlen(sum));
+}
+
+/*
+ * One member, for each reader still reading: its data read once, into the
+ * replay's tree where the replay keeps it, hashed as it passes where the
+ * verification sums it. Returns 0, or -ENOMEM (both readers failed).
+ */
+static int read_one(struct archive *a, struct archive_entry *e, struct ca_snapread *s)
+{
+	struct member m = {
+		.e = e, .raw = archive_entry_pathname(e), .type = archive_entry_filetype(e),
+		.link = archive_entry_symlink(e),
+	};
+	const char *vname = NULL, *rname = NULL, *data = NULL, *link = m.link;
+	char sum[2 * CA_SHA256_LEN + 1] = "-";
+	enum plan plan = V_SKIP;
+	int r = 0, type = m.type;
+	size_t len = 0;
+	bool take, keep;
+
+	/* Its name as the manifest spells it: tar keeps a directory's with a '/' after it. */
+	m.n = m.raw ? strlen(m.raw) : 0;
+	if (m.n > 1 && m.raw[m.n - 1] == '/')
+		m.n--;
+	m.own = m.raw ? own_of(m.raw, m.n) : OWN_NONE;
+	m.raw_own = m.raw && !m.raw[m.n] ? m.own : OWN_NONE;
+	take = s->replay.on && replay_admits(s, &m);
+	keep = take && type == AE_IFREG;
+	if (s->verify.on) {
+		vname = memtree_copy(&s->got, m.raw ? m.raw : "", m.n);
+		if (!vname)
+			return out_of_memory(s);
+		plan = verify_plan(s, &m, vname);
+	}
+	if (take && !(rname = memtree_copy(s->tree, m.raw, m.n)))
+		return out_of_memory(s);
+	/*
+	 * The data once, wherever it is wanted. replay_admits() skips the
+	 * manifest, its signature and the signer's key, which the verification
+	 * keeps: the two never keep the same member.
+	 */
+	if (keep || plan >= V_HASH) {
+		struct ca_memtree *into = keep ? s->tree : plan == V_HASH ? NULL : &s->got;
+
+		r = read_data(a, &m, s, into, plan == V_HASH || plan == V_META || plan == V_PUB, &data, &len, sum);
+		if (r == -ENOMEM)
+			return out_of_memory(s);
+		if (r == 0 && !s->meta_read && type == AE_IFREG && m.own == OWN_METADATA && meta_parse(s, data, len) < 0)
+			return out_of_memory(s);
+	}
+	if (keep && r < 0)
+		side_fail(&s->replay, err_set(&s->replay.err, r, "%s: cannot read member \"%s\": %s", s->path, rname,
+					      r == -EIO ? archive_error_string(a) : strerror(-r)));
+	switch (plan) {
+	case V_SKIP:
+		break;
+	case V_MANIFEST:
+		if (r < 0)
+			side_fail(&s->verify, err_set(&s->verify.err, -EIO, "%s: cannot read its manifest", s->path));
+		s->manifest = data;
+		s->mlen = len;
+		break;
+	case V_SIG:
+		if (r < 0)
+			note(&s->w, "unreadable", vname);
+		s->sig = data;
+		s->siglen = len;
+		break;
+	case V_RECORD:
+	case V_HASH:
+	case V_META:
+	case V_PUB:
+		if (plan == V_PUB) {
+			s->pub = data;
+			s->publen = len;
+		}
+		if (verify_record(s, vname, type, link, r, sum) < 0)
+			return out_of_memory(s);
+		break;
+	}
+	if (take && s->replay.on) {
+		enum ca_node_type t = type == AE_IFREG ? CA_NODE_FILE : type == AE_IFLNK ? CA_NODE_LINK : CA_NODE_DIR;
+
+		if (t == CA_NODE_LINK && !(data = memtree_copy(s->tree, link, (len = strlen(link)))))
+			return out_of_memory(s);
+		if (memtree_add(s->tree, t, rname, data, len) < 0)
+			return out_of_memory(s);
+		if (s->tree->bytes > CA_SNAP_TREE_MAX)
+			side_fail(&s->replay, err_set(&s->replay.err, -EFBIG, "%s: its members take more than %zu MiB",
+						      s->path, CA_SNAP_TREE_MAX >> 20));
+	}
+	return 0;
+}
+
+void snapshot_read_free(struct ca_snapread *s)
+{
+	if (!s)
+		return;
+	free(s->path);
+	EVP_MD_CTX_free(s->ctx);
+	memtree_free(&s->got);
+	free(s->w.text);
+	if (s->tree) {
+		memtree_free(s->tree);
+		free(s->tree);
+	}
+	snapmeta_free(&s->meta);
+	free(s->policy_source);
+	free(s);
+}
+
+static void snapshot_read_freep(struct ca_snapread **s)
+{
+	snapshot_read_free(*s);
+}
+
+/* Start reading for @what: a reader that cannot start has failed before the first member. */
+static struct ca_snapread *read_new(const char *path, unsigned what)
+{
+	_cleanup_(snapshot_read_freep) struct ca_snapread *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->path = strdup(path)))
+		return NULL;
+	s->what = what;
+	if (what & CA_SNAP_READ_VERIFY) {
+		s->verify.on = true;
+		s->md = snaplibs_sha256();
+		s->ctx = EVP_MD_CTX_new();
+		if (!s->md || !s->ctx)
+			side_fail(&s->verify, err_set(&s->verify.err, -ENOMEM, "%s: cannot start SHA-256 (libcrypto)",
+						      path));
+	}
+	if (what & CA_SNAP_READ_REPLAY) {
+		s->replay.on = true;
+		s->tree = calloc(1, sizeof(*s->tree));
+		if (!s->tree)
+			return NULL;
+	}
+	return steal_pointer(&s);
+}
+
+int snapshot_read(int fd, const char *path, unsigned what, struct ca_snapread **out, struct ca_err *err)
+{
+	_cleanup_(archive_read_freep_) struct archive *a = NULL;
+	_cleanup_(snapshot_read_freep) struct ca_snapread *s = NULL;
+	struct archive_entry *e;
+	const char *dup;
+	int rr = ARCHIVE_OK, r;
+
+	*out = NULL;
+	r = open_reader(fd, path, &a, err);
+	if (r < 0)
+		return r;
+	s = read_new(path, what);
+	if (!s)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	while ((s->verify.on || s->replay.on) && (rr = archive_read_next_header(a, &e)) == ARCHIVE_OK)
+		if (read_one(a, e, s) < 0)
+			break;
+	if (rr != ARCHIVE_OK && rr != ARCHIVE_EOF) {
+		if (s->verify.on)
+			side_fail(&s->verify, err_set(&s->verify.err, -EIO, "%s: %s", path, archive_error_string(a)));
+		if (s->replay.on)
+			side_fail(&s->replay, err_set(&s->replay.err, -EIO, "%s: %s", path, archive_error_string(a)));
+	}
+	if (s->replay.on && memtree_seal(s->tree, &dup) < 0)
+		side_fail(&s->replay, err_set(&s->replay.err, -EINVAL, "%s: member \"%s\" given twice", path, dup));
+	/* A replay that failed holds nothing any more. */
+	if (s->tree && s->replay.r < 0) {
+		memtree_free(s->tree);
+		free(steal_pointer(&s->tree));
+	}
+	*out = steal_pointer(&s);
+	return 0;
 }
 
 /* The manifest's "<sha256|->  <type> <name>" lines as a tree: a name's data is its sum. */
@@ -239,7 +616,7 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *sp = nl ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
-		char *name, *sum;
+		const char *name, *sum;
 
 		if (!nl || !sp || (size_t)(sp - p) > 2 * CA_SHA256_LEN || sp + 4 >= nl || sp[1] != ' ' ||
 		    sp[3] != ' ' || !strchr("fld", sp[2]))
@@ -247,118 +624,12 @@ static int parse_manifest(const char *text, size_t len, struct ca_memtree *t)
 		r = keymap_put(&names, sp + 4, (size_t)(nl - sp - 4), 0);
 		if (r <= 0)
 			return r < 0 ? r : -EINVAL;
-		name = strndup(sp + 4, (size_t)(nl - sp - 4));
-		sum = strndup(p, (size_t)(sp - p));
-		if (!name || !sum || memtree_add(t, (enum ca_node_type)sp[2], name, sum, strlen(sum)) < 0) {
-			free(name);
-			free(sum);
+		name = memtree_copy(t, sp + 4, (size_t)(nl - sp - 4));
+		sum = memtree_copy(t, p, (size_t)(sp - p));
+		if (!sum || memtree_add(t, (enum ca_node_type)sp[2], name, sum, strlen(sum)) < 0)
 			return -ENOMEM;
-		}
 		p = nl + 1;
 	}
-	return 0;
-}
-
-/* The members a verification reads beyond their sums, each the first of its name. */
-struct held {
-	char *manifest, *meta, *sig, *pub;
-	size_t mlen, metalen, siglen, publen;
-};
-
-static void held_free(struct held *h)
-{
-	free(h->manifest);
-	free(h->meta);
-	free(h->sig);
-	free(h->pub);
-}
-
-/*
- * Each member of the archive, as the manifest would give it (its type and
- * sum), into @got; what cannot be compared (another type of file, a member
- * that cannot be read) is noted at once and kept without a sum. The
- * manifest and its signature, which it does not name, and the text of the
- * metadata and the signer's key, in @h.
- */
-static int read_sums(struct archive *a, const char *path, struct ca_memtree *got, struct held *h,
-		     struct verify_report *w, struct ca_err *err)
-{
-	_cleanup_(hasher_freep) struct hasher *hs = hasher_new();
-	struct archive_entry *e;
-	int rr;
-
-	if (!hs)
-		return err_set(err, -ENOMEM, "%s: cannot start SHA-256 (libcrypto)", path);
-	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		_cleanup_free_ char *name = member_name(e), *data = NULL;
-		char sum[2 * CA_SHA256_LEN + 1] = "-";
-		enum ca_node_type type = CA_NODE_FILE;
-		size_t len = 0;
-		bool comparable = true;
-
-		if (!name)
-			return err_set(err, -ENOMEM, "%s: out of memory", path);
-		if (strcmp(name, CA_MANIFEST) == 0) {
-			if (h->manifest) {
-				note(w, "duplicate", name);
-				continue;
-			}
-			if (read_member(a, e, &h->manifest, &h->mlen) < 0)
-				return err_set(err, -EIO, "%s: cannot read its manifest", path);
-			continue;
-		}
-		if (strcmp(name, CA_SNAP_SIGNATURE) == 0) {
-			if (h->sig)
-				note(w, "duplicate", name);
-			else if (archive_entry_filetype(e) != AE_IFREG || read_member(a, e, &h->sig, &h->siglen) < 0)
-				note(w, "unreadable", name);
-			continue;
-		}
-		switch (archive_entry_filetype(e)) {
-		case AE_IFDIR:
-			type = CA_NODE_DIR;
-			break;
-		case AE_IFLNK:
-			type = CA_NODE_LINK;
-			/* a link header with no target at all: no capture writes one */
-			if (!archive_entry_symlink(e)) {
-				note(w, "unreadable", name);
-				comparable = false;
-			} else if (sha256_hex(hs, archive_entry_symlink(e), strlen(archive_entry_symlink(e)), sum) < 0) {
-				return err_set(err, -EIO, "%s: cannot compute a checksum", path);
-			}
-			break;
-		case AE_IFREG:
-			/* The metadata and the signer's key are read whole, for their text; the rest streams. */
-			if ((!h->meta && strcmp(name, CA_SNAP_METADATA) == 0) ||
-			    (!h->pub && strcmp(name, CA_SNAP_SIGNER) == 0)) {
-				if (read_member(a, e, &data, &len) < 0) {
-					note(w, "unreadable", name);
-					comparable = false;
-				} else if (sha256_hex(hs, data, len, sum) < 0) {
-					return err_set(err, -EIO, "%s: cannot compute a checksum", path);
-				} else if (strcmp(name, CA_SNAP_METADATA) == 0) {
-					h->meta = steal_pointer(&data);
-					h->metalen = len;
-				} else {
-					h->pub = steal_pointer(&data);
-					h->publen = len;
-				}
-			} else if (hash_member(a, e, hs, sum) < 0) {
-				note(w, "unreadable", name);
-				comparable = false;
-			}
-			break;
-		default:
-			note(w, "added", name);
-			comparable = false;
-			break;
-		}
-		if (memtree_add(got, type, steal_pointer(&name), comparable ? strdup(sum) : NULL, strlen(sum)) < 0)
-			return err_set(err, -ENOMEM, "%s: out of memory", path);
-	}
-	if (rr != ARCHIVE_EOF)
-		return err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
 	return 0;
 }
 
@@ -420,92 +691,98 @@ static int compare(struct ca_memtree *got, struct ca_memtree *want, struct verif
  * names by its fingerprint) over the manifest's very bytes, or the archive
  * was altered. Whose key signer.pub is, only a key the caller holds can say.
  */
-static int check_signature(const struct held *h, struct ca_verified *v, struct verify_report *w)
+static int check_signature(struct ca_snapread *s, struct ca_verified *v)
 {
 	struct ca_snapkey *signer = NULL;
 	struct ca_err kerr = { 0 };
 	const char *named = v->meta.signer_fingerprint;
 	int r;
 
-	if (!h->sig && !h->pub) {
+	if (!s->sig && !s->pub) {
 		if (named)
-			note(w, "missing", CA_SNAP_SIGNATURE " (" CA_SNAP_METADATA " names a signer)");
+			note(&s->w, "missing", CA_SNAP_SIGNATURE " (" CA_SNAP_METADATA " names a signer)");
 		return 0;
 	}
-	if (!h->sig || !h->pub) {
-		note(w, "missing", h->sig ? CA_SNAP_SIGNER : CA_SNAP_SIGNATURE);
+	if (!s->sig || !s->pub) {
+		note(&s->w, "missing", s->sig ? CA_SNAP_SIGNER : CA_SNAP_SIGNATURE);
 		return 0;
 	}
-	r = snapsign_key_parse(h->pub, h->publen, CA_SNAP_SIGNER, CA_KEY_PUBLIC, &signer, &kerr);
+	r = snapsign_key_parse(s->pub, s->publen, CA_SNAP_SIGNER, CA_KEY_PUBLIC, &signer, &kerr);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		note(w, "unreadable", CA_SNAP_SIGNER " (no Ed25519, P-256 or P-384 public key)");
+		note(&s->w, "unreadable", CA_SNAP_SIGNER " (no Ed25519, P-256 or P-384 public key)");
 		return 0;
 	}
-	r = snapsign_verify(signer, h->manifest, h->mlen, (const unsigned char *)h->sig, h->siglen);
+	r = snapsign_verify(signer, s->manifest, s->mlen, (const unsigned char *)s->sig, s->siglen);
 	if (r == 0) {
-		note(w, "altered", CA_SNAP_SIGNATURE " or " CA_MANIFEST " (the signature does not verify)");
+		note(&s->w, "altered", CA_SNAP_SIGNATURE " or " CA_MANIFEST " (the signature does not verify)");
 	} else if (r > 0) {
 		snprintf(v->signer, sizeof(v->signer), "%s", snapsign_fingerprint(signer));
 		if (!named || strcmp(named, v->signer) != 0)
-			note(w, "altered", CA_SNAP_METADATA " (its signer_fingerprint is not " CA_SNAP_SIGNER "'s)");
+			note(&s->w, "altered", CA_SNAP_METADATA " (its signer_fingerprint is not " CA_SNAP_SIGNER "'s)");
 	}
 	snapsign_key_free(signer);
 	return r < 0 ? r : 0;
 }
 
-int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, struct ca_verified *v,
-		    struct ca_err *err)
+/* A reader's failure while the archive was read, said again. */
+static int failed(const struct side *sd, struct ca_err *err)
 {
-	_cleanup_(archive_read_freep_) struct archive *a = NULL;
-	struct ca_memtree got = { 0 }, want = { 0 };
-	struct verify_report w = { 0 };
-	struct held h = { 0 };
+	if (err)
+		*err = sd->err;
+	return sd->r;
+}
+
+int snapshot_read_verify(struct ca_snapread *s, const struct ca_snapkey *key, struct ca_verified *v,
+			 struct ca_err *err)
+{
+	struct ca_memtree want = { 0 };
 	int r;
 
 	memset(v, 0, sizeof(*v));
-	r = open_reader(fd, path, &a, err);
-	if (r == 0)
-		r = read_sums(a, path, &got, &h, &w, err);
-	if (r == 0 && !h.manifest)
-		r = err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_MANIFEST);
-	if (r == 0) {
-		/*
-		 * capaudit writes no manifest it cannot read back: one that is
-		 * malformed was altered, and there is nothing to compare with.
-		 */
-		r = parse_manifest(h.manifest, h.mlen, &want);
-		if (r == -EINVAL) {
-			note(&w, "altered", CA_MANIFEST " (malformed)");
-			r = 0;
-		} else if (r == 0) {
-			r = compare(&got, &want, &w);
-		}
-		if (r < 0)
-			err_set(err, r, "%s: out of memory", path);
+	if (!(s->what & CA_SNAP_READ_VERIFY) || !s->verify.on)
+		return s->verify.r < 0 ? failed(&s->verify, err)
+				       : err_set(err, -EINVAL, "%s: not read for a verification", s->path);
+	s->verify.on = false;		/* once: what follows takes the notes and the metadata */
+	if (!s->manifest)
+		return err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", s->path, CA_MANIFEST);
+	/*
+	 * capaudit writes no manifest it cannot read back: one that is
+	 * malformed was altered, and there is nothing to compare with.
+	 */
+	r = parse_manifest(s->manifest, s->mlen, &want);
+	if (r == -EINVAL) {
+		note(&s->w, "altered", CA_MANIFEST " (malformed)");
+		r = 0;
+	} else if (r == 0) {
+		r = compare(&s->got, &want, &s->w);
 	}
-	if (r < 0)
-		goto out;
-	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
-	if ((h.meta && snapmeta_read(h.meta, h.metalen, &v->meta) == -ENOMEM) ||
-	    check_signature(&h, v, &w) < 0) {
-		r = err_set(err, -ENOMEM, "%s: out of memory", path);
-		goto out;
-	}
-	v->report = steal_pointer(&w.text);
-	if (w.altered)
-		r = CA_VERIFY_ALTERED;
-	else if (key && strcmp(v->signer, snapsign_fingerprint(key)) != 0)
-		r = CA_VERIFY_NOT_BY_KEY;
-	else
-		r = CA_VERIFY_INTACT;
-out:
-	free(w.text);
-	held_free(&h);
-	memtree_free(&got);
 	memtree_free(&want);
-	return r;
+	if (r < 0)
+		return err_set(err, r, "%s: out of memory", s->path);
+	/* Metadata that is no JSON object says nothing; its sum says whether it was altered. */
+	v->meta = s->meta;
+	memset(&s->meta, 0, sizeof(s->meta));
+	if (s->meta_r == -ENOMEM || check_signature(s, v) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", s->path);
+	v->report = steal_pointer(&s->w.text);
+	if (s->w.altered)
+		return CA_VERIFY_ALTERED;
+	if (key && strcmp(v->signer, snapsign_fingerprint(key)) != 0)
+		return CA_VERIFY_NOT_BY_KEY;
+	return CA_VERIFY_INTACT;
+}
+
+int snapshot_verify(int fd, const char *path, const struct ca_snapkey *key, struct ca_verified *v,
+		    struct ca_err *err)
+{
+	_cleanup_(snapshot_read_freep) struct ca_snapread *s = NULL;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	r = snapshot_read(fd, path, CA_SNAP_READ_VERIFY, &s, err);
+	return r < 0 ? r : snapshot_read_verify(s, key, v, err);
 }
 
 void snapshot_verified_free(struct ca_verified *v)
@@ -515,176 +792,53 @@ void snapshot_verified_free(struct ca_verified *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/*
- * A member a snapshot may hold: "proc/" and digits, files and directories
- * under a pid, namespace links as the kernel spells them; the runtimes'
- * state files under "host/", files and directories only; and the four
- * files of its own, the signer's key and the signature. Nothing absolute,
- * no "..", no empty component.
- */
-static bool member_ok(const char *name, int type, const char *link)
+static int load_policy(struct ca_snapread *s, struct ca_policy **policy, struct ca_err *err)
 {
-	const char *p;
-	size_t n = strlen(name);
-
-	if (n == 0 || n >= 256 || name[0] == '/' || strstr(name, "//") ||
-	    (name[n - 1] == '/' && type != AE_IFDIR))
-		return false;
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == '\\')
-			return false;
-	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
-		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
-			return false;
-	if (type == AE_IFREG && (!strcmp(name, CA_SNAP_ERRORS) || !strcmp(name, CA_SNAP_METADATA) ||
-				 !strcmp(name, CA_SNAP_POLICY) || !strcmp(name, CA_MANIFEST) ||
-				 !strcmp(name, CA_SNAP_SIGNER) || !strcmp(name, CA_SNAP_SIGNATURE)))
-		return true;
-	if (strncmp(name, "host/", 5) == 0 && n > 5)
-		return type == AE_IFREG || type == AE_IFDIR;
-	if (strncmp(name, "proc/", 5) != 0)
-		return false;
-	if (type == AE_IFLNK) {
-		/* only ns links, whose targets are no paths: "pid:[4026531836]" */
-		const char *colon = strchr(link, ':');
-
-		return strstr(name, "/ns/") && colon && colon > link && colon[1] == '[' &&
-		       strspn(link, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(colon - link) &&
-		       strspn(colon + 2, "0123456789") > 0 &&
-		       strcmp(colon + 2 + strspn(colon + 2, "0123456789"), "]") == 0;
-	}
-	return type == AE_IFREG || type == AE_IFDIR;
-}
-
-/* Every member of the archive into @t, refusing what a snapshot does not hold. */
-static int read_tree(struct archive *a, const char *path, struct ca_memtree *t, struct ca_err *err)
-{
-	struct archive_entry *e;
-	const char *dup;
-	size_t count = 0;
-	int rr, r;
-
-	while ((rr = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		const char *link = archive_entry_symlink(e);
-		int type = archive_entry_filetype(e);
-		char *copy, *data = NULL;
-		size_t len = 0;
-
-		/* A hard link is a header of type file, with no data of its own. */
-		if (!name || archive_entry_hardlink(e) || !member_ok(name, type, link ? link : ""))
-			return err_set(err, -EINVAL, "%s: refusing member \"%s\": not what a snapshot holds", path,
-				       name ? name : "");
-		if (type == AE_IFREG && (uint64_t)archive_entry_size(e) > size_max(name))
-			return err_set(err, -EFBIG, "%s: refusing member \"%s\": larger than %zu bytes", path,
-				       name, size_max(name));
-		if (++count > CA_SNAP_MEMBERS_MAX)
-			return err_set(err, -EFBIG, "%s: more than %u members", path, CA_SNAP_MEMBERS_MAX);
-		/* A replay checks nothing against the manifest or its signature: snapshot --verify does. */
-		if (strcmp(name, CA_MANIFEST) == 0 || strcmp(name, CA_SNAP_SIGNATURE) == 0 ||
-		    strcmp(name, CA_SNAP_SIGNER) == 0)
-			continue;
-		copy = member_name(e);
-		if (!copy)
-			return err_set(err, -ENOMEM, "%s: out of memory", path);
-		if (type == AE_IFREG) {
-			r = read_member(a, e, &data, &len);
-			if (r < 0) {
-				err_set(err, r, "%s: cannot read member \"%s\": %s", path, copy,
-					r == -EIO ? archive_error_string(a) : strerror(-r));
-				free(copy);
-				return r;
-			}
-		} else if (type == AE_IFLNK) {
-			data = strdup(link);
-			len = strlen(link);
-			if (!data) {
-				free(copy);
-				return err_set(err, -ENOMEM, "%s: out of memory", path);
-			}
-		}
-		if (memtree_add(t, type == AE_IFREG ? CA_NODE_FILE : type == AE_IFLNK ? CA_NODE_LINK : CA_NODE_DIR,
-				copy, data, len) < 0)
-			return err_set(err, -ENOMEM, "%s: out of memory", path);
-		if (t->bytes > CA_SNAP_TREE_MAX)
-			return err_set(err, -EFBIG, "%s: its members take more than %zu MiB", path,
-				       CA_SNAP_TREE_MAX >> 20);
-	}
-	if (rr != ARCHIVE_EOF)
-		return err_set(err, -EIO, "%s: %s", path, archive_error_string(a));
-	if (memtree_seal(t, &dup) < 0)
-		return err_set(err, -EINVAL, "%s: member \"%s\" given twice", path, dup);
-	return 0;
-}
-
-/* The policy's name at capture, from the metadata; NULL where it says none. */
-static char *captured_source(const struct ca_memnode *meta)
-{
-	struct ca_snapmeta m;
-	char *src;
-
-	if (!meta || meta->type != CA_NODE_FILE || snapmeta_read(meta->data, meta->len, &m) < 0)
-		return NULL;
-	src = (char *)m.policy_source;
-	m.policy_source = NULL;
-	snapmeta_free(&m);
-	return src;
-}
-
-static int load_policy(const struct ca_memtree *t, const char *path, struct ca_policy **policy,
-		       struct ca_err *err)
-{
-	const struct ca_memnode *pol = memtree_find(t, CA_SNAP_POLICY);
+	const struct ca_memnode *pol = memtree_find(s->tree, CA_SNAP_POLICY);
 	_cleanup_free_ char *name = NULL;
 	struct ca_err perr = { 0 };
-	char *src;
 	int r;
 
 	if (!pol)
-		return err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", path, CA_SNAP_POLICY);
-	if (asprintf(&name, "%s:%s", path, CA_SNAP_POLICY) < 0)
-		return err_set(err, -ENOMEM, "%s: out of memory", path);
+		return err_set(err, -EINVAL, "%s: no %s member: not a capaudit snapshot", s->path, CA_SNAP_POLICY);
+	if (asprintf(&name, "%s:%s", s->path, CA_SNAP_POLICY) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", s->path);
 	r = policy_load_buf(pol->data, pol->len, name, policy, &perr);
 	if (r < 0)
-		return err_set(err, r, "%s: the policy it holds: %s", path, perr.msg);
+		return err_set(err, r, "%s: the policy it holds: %s", s->path, perr.msg);
 	/* Reported by the name it had at capture. */
-	src = captured_source(memtree_find(t, CA_SNAP_METADATA));
-	if (src) {
+	if (s->policy_source) {
 		free((*policy)->source);
-		(*policy)->source = src;
+		(*policy)->source = steal_pointer(&s->policy_source);
 	}
 	return 0;
 }
 
-int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, struct ca_policy **policy,
+int snapshot_read_replay(struct ca_snapread *s, struct ca_procroot *root, struct ca_policy **policy,
 			 struct ca_err *err)
 {
-	_cleanup_(archive_read_freep_) struct archive *a = NULL;
-	_cleanup_(memtree_freep_) struct ca_memtree *t = calloc(1, sizeof(*t));
 	_cleanup_free_ char *name = NULL;
 	struct ca_policy *captured = NULL;
 	const struct ca_memnode *errors;
 	int r;
 
 	*root = (struct ca_procroot){ .fd = -1 };
-	if (!t || asprintf(&name, "%s:proc", path) < 0)
-		return err_set(err, -ENOMEM, "%s: out of memory", path);
-	r = open_reader(fd, path, &a, err);
-	if (r == 0)
-		r = read_tree(a, path, t, err);
-	if (r == 0 && !*policy)
-		r = load_policy(t, path, &captured, err);
-	if (r < 0)
+	if (!s->tree)
+		return s->replay.r < 0 ? failed(&s->replay, err)
+				       : err_set(err, -EINVAL, "%s: not read for a replay", s->path);
+	if (asprintf(&name, "%s:proc", s->path) < 0)
+		return err_set(err, -ENOMEM, "%s: out of memory", s->path);
+	if (!*policy && (r = load_policy(s, &captured, err)) < 0)
 		return r;
-	errors = memtree_find(t, CA_SNAP_ERRORS);
+	errors = memtree_find(s->tree, CA_SNAP_ERRORS);
 	/* From here on the root holds the tree, and @errors in it. */
-	r = procroot_open_tree(root, steal_pointer(&t), name);
+	r = procroot_open_tree(root, steal_pointer(&s->tree), name);
 	if (r == -ENOENT)
-		err_set(err, r, "%s: not a capaudit snapshot (no proc/)", path);
+		err_set(err, r, "%s: not a capaudit snapshot (no proc/)", s->path);
 	else if (r < 0)
-		err_set(err, r, "%s: out of memory", path);
+		err_set(err, r, "%s: out of memory", s->path);
 	else if (errors && (r = procroot_set_errors(root, errors->data, errors->len)) < 0)
-		err_set(err, r, r == -EINVAL ? "%s: its errors member is malformed" : "%s: out of memory", path);
+		err_set(err, r, r == -EINVAL ? "%s: its errors member is malformed" : "%s: out of memory", s->path);
 	if (r < 0) {
 		procroot_close(root);
 		policy_free(captured);
@@ -693,6 +847,17 @@ int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, str
 	if (captured)
 		*policy = captured;
 	return 0;
+}
+
+int snapshot_replay_open(int fd, const char *path, struct ca_procroot *root, struct ca_policy **policy,
+			 struct ca_err *err)
+{
+	_cleanup_(snapshot_read_freep) struct ca_snapread *s = NULL;
+	int r;
+
+	*root = (struct ca_procroot){ .fd = -1 };
+	r = snapshot_read(fd, path, CA_SNAP_READ_REPLAY, &s, err);
+	return r < 0 ? r : snapshot_read_replay(s, root, policy, err);
 }
 
 /* Whether a capture read a host root: a member under host/, or a read of one that failed. */

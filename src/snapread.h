@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reading a snapshot: checked against its manifest, or read in place as a proc root. */
+/* Reading a snapshot once: checked against its manifest, read in place as a proc root, or both. */
 #ifndef CAPAUDIT_SNAPREAD_H
 #define CAPAUDIT_SNAPREAD_H
 
@@ -33,9 +33,51 @@ struct ca_verified {
 	char signer[CA_FINGERPRINT_LEN + 1];	/* signer.pub's, where its signature verifies; else "" */
 };
 
+/* What snapshot_read() reads an archive for: either, or both from one reading. */
+enum ca_snapread_for {
+	CA_SNAP_READ_VERIFY = 1 << 0,	/* every member summed as it passes, nothing held but the sums */
+	CA_SNAP_READ_REPLAY = 1 << 1,	/* every member held in memory, refused where it could be misread */
+};
+
+/* An archive read once; the caller's, for snapshot_read_free(). */
+struct ca_snapread;
+
+/**
+ * snapshot_read() - read the archive on @fd (named @path in messages)
+ * once, for the readers @what names (enum ca_snapread_for), as far as one
+ * of them reads on: a pipe does. Each member's data is read once, summed
+ * as it passes where it is verified, held where it is replayed;
+ * metadata.json is parsed once. What fails one reader (a member a replay
+ * refuses, a manifest that cannot be read) is kept for it, and the other
+ * reads on. Returns 0 and *@out, for snapshot_read_verify() and
+ * snapshot_read_replay(), each once; or a negative errno where nothing
+ * could be read, with @err saying why.
+ */
+int snapshot_read(int fd, const char *path, unsigned what, struct ca_snapread **out, struct ca_err *err);
+
+/**
+ * snapshot_read_verify() - what snapshot_verify() says of the archive that
+ * @s read for CA_SNAP_READ_VERIFY, and the same verdict or error.
+ */
+int snapshot_read_verify(struct ca_snapread *s, const struct ca_snapkey *key, struct ca_verified *v,
+			 struct ca_err *err);
+
+/**
+ * snapshot_read_replay() - what snapshot_replay_open() makes of the archive
+ * that @s read for CA_SNAP_READ_REPLAY: @root takes its tree.
+ */
+int snapshot_read_replay(struct ca_snapread *s, struct ca_procroot *root, struct ca_policy **policy,
+			 struct ca_err *err);
+
+/**
+ * snapshot_read_free() - release @s (NULL is fine).
+ */
+void snapshot_read_free(struct ca_snapread *s);
+
 /**
  * snapshot_verify() - check every member of the archive read from @fd
- * (named @path in messages) against its manifest, in one pass: a pipe does;
+ * (named @path in messages) against its manifest, in one pass that holds
+ * no member: a pipe does;
  * where it is signed, the manifest against its signature by the key it
  * holds, and that key against @key where @key is not NULL.
  * Returns CA_VERIFY_INTACT, CA_VERIFY_ALTERED (which wins) or

@@ -81,7 +81,7 @@ struct ca_snapwriter {
 	const struct ca_snapkey *key;	/* signs the manifest; NULL: unsigned */
 	struct archive *a;
 	struct archive_entry *entry;	/* reused for every member */
-	EVP_MD *sha256;			/* fetched once: EVP_sha256() is looked up at every init */
+	const EVP_MD *sha256;		/* snaplibs_sha256(): EVP_sha256() is looked up at every init */
 	EVP_MD_CTX *member, *whole;	/* a member's checksum; the whole file's */
 	/*
 	 * The manifest, "<sha256>  <type> <name>\n" lines: the latest in
@@ -172,7 +172,7 @@ static void archive_start(struct ca_snapwriter *w)
 		fail_with(w, r, err.msg);
 		return;
 	}
-	w->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	w->sha256 = snaplibs_sha256();
 	w->whole = EVP_MD_CTX_new();
 	w->member = EVP_MD_CTX_new();
 	w->entry = archive_entry_new();
@@ -614,8 +614,6 @@ void snapwriter_free(struct ca_snapwriter *w)
 		EVP_MD_CTX_free(w->whole);
 	if (w->member)
 		EVP_MD_CTX_free(w->member);
-	if (w->sha256)
-		EVP_MD_free(w->sha256);
 	if (w->manifest_fd >= 0)
 		close(w->manifest_fd);
 	free(w->manifest);

@@ -35,7 +35,10 @@ int __wrap_util_openat2(int dirfd, const char *path, const struct open_how *how)
 
 static void add(struct ca_memtree *t, enum ca_node_type type, const char *name, const char *data)
 {
-	assert_int_equal(memtree_add(t, type, strdup(name), data ? strdup(data) : NULL, data ? strlen(data) : 0), 0);
+	const char *copy = data ? memtree_copy(t, data, strlen(data)) : NULL;
+
+	assert_true(!data || copy);
+	assert_int_equal(memtree_add(t, type, memtree_copy(t, name, strlen(name)), copy, data ? strlen(data) : 0), 0);
 }
 
 /* Every pid a listing of @rel gives, in order, as "1 2 12 "; or the error. */
