@@ -426,6 +426,11 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 		return fail(l, l->lineno, "%s is given twice in [%s]", name, sec->name);
 	if (n == 0)
 		return fail(l, l->lineno, "%s is empty: it would select everything", name);
+	/* `policy show` writes "key = value" on one line, which must load again. */
+	if (strlen(name) + sizeof(" = ") - 1 + n > CA_POLICY_LINE_MAX)
+		return fail(l, l->lineno, "%s is %zu bytes long, more than the %zu a line holds after \"%s = \"%s",
+			    name, n, CA_POLICY_LINE_MAX - strlen(name) - 3, name,
+			    bit == SEL_ID ? ": give a prefix of it" : "");
 	sec->select |= bit;
 	switch (bit) {
 	case SEL_RUNTIME:
@@ -439,9 +444,6 @@ static int selector_key(struct loader *l, struct ca_section *sec, const char *na
 		sec->runtime = (enum ca_runtime)i;
 		break;
 	case SEL_ID:
-		if (n > ID_LEN_MAX)
-			return fail(l, l->lineno, "container id is %zu bytes long, more than %zu: "
-				    "give a prefix of it", n, ID_LEN_MAX);
 		if (strpbrk(value, " \t"))
 			return fail(l, l->lineno, "bad container id \"%s\": give an id or a prefix of one, "
 				    "without spaces", value);
