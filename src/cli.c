@@ -22,7 +22,7 @@ enum {
 	OPT_PROC_ROOT = 0x100, OPT_STRICT, OPT_THREADS, OPT_FORMAT, OPT_CONTAINER, OPT_RUNTIME,
 	OPT_PID, OPT_OUTPUT_ALL, OPT_TREE, OPT_COLOR, OPT_SNAPSHOT, OPT_COMPRESS, OPT_NO_CMDLINE,
 	OPT_WITH_ENVIRON, OPT_DIGEST_FILE, OPT_VERIFY, OPT_DEBUG, OPT_CASE, OPT_EXAMINER, OPT_NOTE,
-	OPT_SIGN, OPT_KEY, OPT_HOST_ROOT,
+	OPT_SIGN, OPT_KEY, OPT_HOST_ROOT, OPT_DURATION, OPT_NOISE, OPT_POLICY_OUT, OPT_BUFFER_SIZE,
 };
 
 /* The commands an option goes with; any other given it is a usage error. */
@@ -31,7 +31,9 @@ enum {
 #define FOR_CAPTURE (1u << CA_CMD_SNAPSHOT)
 #define FOR_VERIFY (1u << CA_CMD_VERIFY)
 #define FOR_DIFF (1u << CA_CMD_DIFF)
-#define FOR_READING (~FOR_DIFF)		/* a diff's sides are its arguments, its report its own */
+#define FOR_LEARN (1u << CA_CMD_LEARN)
+/* a diff's sides are its arguments, its report its own; learn watches the live host */
+#define FOR_READING (~(FOR_DIFF | FOR_LEARN))
 
 static const struct opt {
 	const char *name;
@@ -41,7 +43,7 @@ static const struct opt {
 	const char *where;		/* what it goes with, for the message */
 } opts[] = {
 	{ "proc-root", required_argument, OPT_PROC_ROOT, FOR_READING, "scan and snapshot" },
-	{ "host-root", required_argument, OPT_HOST_ROOT, FOR_READING, "scan and snapshot" },
+	{ "host-root", required_argument, OPT_HOST_ROOT, FOR_READING | FOR_LEARN, "scan, snapshot and learn" },
 	{ "policy", required_argument, 'p', FOR_ANY, NULL },
 	{ "format", required_argument, OPT_FORMAT, FOR_ANY, NULL },
 	{ "json", no_argument, 'J', FOR_ANY, NULL },
@@ -50,7 +52,7 @@ static const struct opt {
 	{ "runtime", required_argument, OPT_RUNTIME, FOR_ANY, NULL },
 	{ "pid", required_argument, OPT_PID, FOR_READING, "scan and snapshot" },
 	{ "threads", no_argument, OPT_THREADS, FOR_READING, "scan and snapshot" },
-	{ "strict", no_argument, OPT_STRICT, FOR_READING, "scan and snapshot" },
+	{ "strict", no_argument, OPT_STRICT, FOR_READING | FOR_LEARN, "scan, snapshot and learn" },
 	{ "output", required_argument, 'o', FOR_READING, "scan and snapshot" },
 	{ "output-all", no_argument, OPT_OUTPUT_ALL, FOR_READING, "scan and snapshot" },
 	{ "list-columns", no_argument, 'H', FOR_ANY, NULL },
@@ -70,6 +72,10 @@ static const struct opt {
 	{ "note", required_argument, OPT_NOTE, FOR_CAPTURE, "snapshot FILE" },
 	{ "verify", no_argument, OPT_VERIFY, FOR_VERIFY, "snapshot FILE" },
 	{ "key", required_argument, OPT_KEY, FOR_VERIFY, "snapshot --verify FILE" },
+	{ "duration", required_argument, OPT_DURATION, FOR_LEARN, "learn" },
+	{ "noise", no_argument, OPT_NOISE, FOR_LEARN, "learn" },
+	{ "policy-out", required_argument, OPT_POLICY_OUT, FOR_LEARN, "learn" },
+	{ "buffer-size", required_argument, OPT_BUFFER_SIZE, FOR_LEARN, "learn" },
 	{ "debug", required_argument, OPT_DEBUG, FOR_ANY, NULL },
 	{ "help", no_argument, 'h', FOR_ANY, NULL },
 	{ "version", no_argument, 'V', FOR_ANY, NULL },
@@ -92,6 +98,7 @@ void cli_usage(FILE *out)
 	      "       capaudit policy check FILE\n"
 	      "       capaudit policy show [FILE]\n"
 	      "       capaudit diff OLD NEW [options]\n"
+	      "       capaudit learn [--duration TIME] [options]\n"
 	      "\n"
 	      "Audit the Linux capabilities of every container on this host, from /proc.\n"
 	      "\n"
@@ -110,7 +117,8 @@ void cli_usage(FILE *out)
 	      "      --threads          judge every thread, not only each process\n"
 	      "      --snapshot FILE    audit a snapshot instead of this host\n"
 	      "      --strict           exit 2 when any process could not be read\n"
-	      "      --debug WHAT       trace on stderr: attrib (why each process is where it is)\n"
+	      "      --debug WHAT       trace on stderr: attrib (why each process is where it is),\n"
+	      "                         learn (why a check is a need, a probe or the runtime's)\n"
 	      "\n"
 	      "Text output:\n"
 	      "  -o, --output COLS      columns to show (+COLS adds to the default)\n"
@@ -137,6 +145,12 @@ void cli_usage(FILE *out)
 	      "      --verify           check a snapshot against its manifest\n"
 	      "      --key PUB          and that the public key in PUB signed it\n"
 	      "\n"
+	      "Learning:\n"
+	      "      --duration TIME    watch for TIME (60s; also 90, 5m, 1h); Ctrl-C ends early\n"
+	      "      --noise            show the probes and the runtime's own checks too\n"
+	      "      --policy-out FILE  write a policy holding each container to its least set\n"
+	      "      --buffer-size KIB  ring buffer per CPU (default 8192)\n"
+	      "\n"
 	      "Commands:\n"
 	      "  scan                 audit (the default)\n"
 	      "  snapshot FILE        capture every file a scan reads, for a replay later\n"
@@ -144,6 +158,8 @@ void cli_usage(FILE *out)
 	      "  policy show [FILE]   print the policy in force, presets expanded\n"
 	      "  diff OLD NEW         what changed between two snapshots (or a directory, or\n"
 	      "                       live for this host): exit 1 for a new failing finding\n"
+	      "  learn                watch the kernel's capability checks and print each\n"
+	      "                       container's least set, in its runtime's own terms\n"
 	      "\n"
 	      "Exit status: 0 no failing finding, 1 failing findings, 2 usage, policy or\n"
 	      "I/O error, or (with --strict) an incomplete audit. snapshot --verify: 0\n"
@@ -170,6 +186,28 @@ static int case_field(const char *opt, const char *arg, size_t max, const char *
 		return err_set(err, -EINVAL, "--%s: a control character or invalid UTF-8: one line of text, "
 			       "as it is to be recorded", opt);
 	*out = arg;
+	return 0;
+}
+
+/* "60", "60s", "1.5m", "2h": seconds, more than none and at most a day. */
+static int duration_parse(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || !(v > 0))
+		return -EINVAL;
+	if (*end == 'm')
+		v *= 60, end++;
+	else if (*end == 'h')
+		v *= 3600, end++;
+	else if (*end == 's')
+		end++;
+	if (*end || v > 86400)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -287,9 +325,27 @@ static int take(struct ca_cli *o, int c, const char *arg, struct ca_err *err)
 		return case_field("note", arg, CA_META_NOTE_MAX, &o->note, err);
 	case OPT_VERIFY:
 		break;		/* it makes snapshot FILE a verify */
+	case OPT_DURATION:
+		if (duration_parse(arg, &o->duration) < 0)
+			return err_set(err, -EINVAL, "--duration: '%s' is not a time of more than 0 and at most "
+				       "a day (60, 60s, 5m, 1h)", arg);
+		break;
+	case OPT_NOISE:
+		o->noise = true;
+		break;
+	case OPT_POLICY_OUT:
+		o->policy_out = arg;
+		break;
+	case OPT_BUFFER_SIZE:
+		errno = 0;
+		pid = strtol(arg, &end, 10);
+		if (errno || *end || pid < 64 || pid > 1048576)
+			return err_set(err, -EINVAL, "--buffer-size: '%s' is not a size in KiB from 64 to 1048576", arg);
+		o->buffer_kb = (unsigned)pid;
+		break;
 	case OPT_DEBUG:
 		if (debug_set(arg) < 0)
-			return err_set(err, -EINVAL, "--debug: '%s' is not attrib or all", arg);
+			return err_set(err, -EINVAL, "--debug: '%s' is not attrib, learn or all", arg);
 		break;
 	default:
 		return err_set(err, -EINVAL, "internal error: option %d", c);
@@ -315,6 +371,13 @@ static int command(int argc, char **argv, bool verify, struct ca_cli *o, struct 
 		o->diff[1] = argv[optind++];
 		if (o->format != CA_FMT_TEXT && o->format != CA_FMT_JSON)
 			return err_set(err, -EINVAL, "diff: --format text or json");
+	} else if (optind < argc && strcmp(argv[optind], "learn") == 0) {
+		optind++;
+		o->cmd = CA_CMD_LEARN;
+		if (o->format != CA_FMT_TEXT && o->format != CA_FMT_JSON)
+			return err_set(err, -EINVAL, "learn: --format text or json");
+		if (o->duration == 0)
+			o->duration = 60;
 	} else if (optind < argc && strcmp(argv[optind], "policy") == 0) {
 		optind++;
 		if (optind < argc && strcmp(argv[optind], "check") == 0) {
@@ -391,7 +454,7 @@ int cli_parse(int argc, char **argv, struct ca_cli *o, struct ca_err *err)
 		bool was = opts[i].id >= OPT_PROC_ROOT ? !!(seen & (UINT64_C(1) << (opts[i].id - OPT_PROC_ROOT)))
 						      : given[opts[i].id & 0xff];
 
-		if (was && !(opts[i].goes_with & (1u << o->cmd)) && o->cmd <= CA_CMD_DIFF)
+		if (was && !(opts[i].goes_with & (1u << o->cmd)) && o->cmd < CA_CMD_HELP)
 			return err_set(err, -EINVAL, "--%s goes with %s", opts[i].name, opts[i].where);
 	}
 	return 0;

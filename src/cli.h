@@ -18,6 +18,7 @@ enum ca_command {
 	CA_CMD_SNAPSHOT,
 	CA_CMD_VERIFY,
 	CA_CMD_DIFF,
+	CA_CMD_LEARN,
 	CA_CMD_HELP,
 	CA_CMD_VERSION,
 };
@@ -49,6 +50,10 @@ struct ca_cli {
 	const char *case_id;		/* the case record: printable UTF-8, bounded */
 	const char *examiner;
 	const char *note;
+	double duration;		/* learn: seconds */
+	bool noise;			/* learn: show the probes and the runtime's checks too */
+	const char *policy_out;		/* learn: write the learned policy here */
+	unsigned buffer_kb;		/* learn: ring buffer per CPU, 0 for the default */
 };
 
 /**

@@ -18,6 +18,7 @@ static const struct {
 	unsigned mask;
 } masks[] = {
 	{ "attrib", CA_DEBUG_ATTRIB },
+	{ "learn", CA_DEBUG_LEARN },
 	{ "all", CA_DEBUG_ALL },
 };
 

@@ -9,7 +9,8 @@
 
 enum {
 	CA_DEBUG_ATTRIB = 1u << 0,	/* why each process is in the container it is in */
-	CA_DEBUG_ALL = CA_DEBUG_ATTRIB,
+	CA_DEBUG_LEARN = 1u << 1,	/* learn: why a check is a need, a probe or the runtime's */
+	CA_DEBUG_ALL = CA_DEBUG_ATTRIB | CA_DEBUG_LEARN,
 };
 
 /* The masks turned on; 0 unless debug_set() was called. */
@@ -17,7 +18,7 @@ extern unsigned ca_debug_mask;
 
 /**
  * debug_set() - turn on the masks named in @spec, a comma-separated list of
- * "attrib" and "all". Returns 0, or -EINVAL for a name it does not know
+ * "attrib", "learn" and "all". Returns 0, or -EINVAL for a name it does not know
  * (and then turns on none).
  */
 int debug_set(const char *spec);

@@ -20,6 +20,8 @@ enum style {
 	LXC,			/* "net_raw sys_admin" */
 	CAP_WORDS,		/* "CAP_NET_RAW CAP_SYS_ADMIN" */
 	COMMA,			/* "NET_RAW,SYS_ADMIN" */
+	ADD_FLAGS,		/* "--cap-add=NET_RAW --cap-add=SYS_ADMIN" */
+	JSON,			/* "[\"CAP_NET_RAW\", \"CAP_SYS_ADMIN\"]" */
 };
 
 /* Runtimes as the table below has them: a Kubernetes pod's fix is its securityContext. */
@@ -181,6 +183,30 @@ static const struct fix fixes[CA_CHECK_COUNT][W_COUNT] = {
 	},
 };
 
+/*
+ * The least set a container was seen to use, as the line that starts it
+ * with exactly that set. Where a runtime cannot drop everything and add
+ * back (ctr, nspawn), the line drops what it holds beyond the set.
+ */
+static const struct least_fix {
+	struct fix fix[2];
+	bool drop[2];			/* spell what it holds beyond the least set, not the set */
+} least_fixes[W_COUNT] = {
+	[W_DOCKER] = { { { ADD_FLAGS, "docker run --cap-drop=ALL %s" },
+			 { YAML, "compose: cap_drop: [ALL], cap_add: %s" } } },
+	[W_PODMAN] = { { { ADD_FLAGS, "podman run --cap-drop=ALL %s" },
+			 { YAML, "podman kube: securityContext.capabilities: drop: [ALL], add: %s" } } },
+	[W_CTR] = { { { CTR_FLAGS, "ctr run %s" },
+		      { JSON, "config.json: process.capabilities bounding, effective and permitted: %s" } },
+		    { true, false } },
+	[W_K8S] = { { { YAML, "securityContext.capabilities: drop: [ALL], add: %s" } } },
+	[W_CRIO] = { { { YAML, "securityContext.capabilities: drop: [ALL], add: %s" } } },
+	[W_LXC] = { { { LXC, "lxc.cap.keep = %s" } } },
+	[W_NSPAWN] = { { { CAP_WORDS, "DropCapability=%s in the .nspawn file (--drop-capability=)" } },
+		       { true } },
+	[W_OTHER] = { { { JSON, "config.json: process.capabilities bounding, effective and permitted: %s" } } },
+};
+
 static enum who who_of(enum ca_runtime rt, bool in_pod)
 {
 	switch (rt) {
@@ -222,12 +248,12 @@ static char *spell(enum style style, uint64_t caps, const struct ca_capnames *na
 				*w = ',';
 		return steal_pointer(&list);
 	}
-	cap = strlen(list) * 4 + 32;
+	cap = strlen(list) * 6 + 32;
 	out = malloc(cap);
 	if (!out)
 		return NULL;
 	out[0] = '\0';
-	if (style == YAML)
+	if (style == YAML || style == JSON)
 		len += (size_t)snprintf(out, cap, "[");
 	for (w = strtok_r(list, " ", &save), i = 0; w; w = strtok_r(NULL, " ", &save), i++) {
 		char lower[CA_CAPNAME_MAX];
@@ -236,6 +262,12 @@ static char *spell(enum style style, uint64_t caps, const struct ca_capnames *na
 		switch (style) {
 		case FLAGS:
 			len += (size_t)snprintf(out + len, cap - len, "%s--cap-drop=%s", i ? " " : "", w);
+			break;
+		case ADD_FLAGS:
+			len += (size_t)snprintf(out + len, cap - len, "%s--cap-add=%s", i ? " " : "", w);
+			break;
+		case JSON:
+			len += (size_t)snprintf(out + len, cap - len, "%s\"CAP_%s\"", i ? ", " : "", w);
 			break;
 		case CTR_FLAGS:
 			len += (size_t)snprintf(out + len, cap - len, "%s--cap-drop CAP_%s", i ? " " : "", w);
@@ -257,8 +289,10 @@ static char *spell(enum style style, uint64_t caps, const struct ca_capnames *na
 			break;
 		}
 	}
-	if (style == YAML)
+	if (style == YAML || style == JSON)
 		snprintf(out + len, cap - len, "]");
+	else if (style == LXC && i == 0)
+		snprintf(out, cap, "none");	/* lxc.cap.keep = none: keep nothing */
 	return out;
 }
 
@@ -289,4 +323,51 @@ char *remedy_text(enum ca_check check, enum ca_runtime rt, bool in_pod, uint64_t
 		return NULL;
 	}
 	return out;
+}
+
+/* @f's template with @list where it says "%s", trailing blanks cut; the caller frees it. */
+static char *fill(const char *text, const char *list)
+{
+	const char *at = strstr(text, "%s");
+	char *out = NULL;
+	size_t n;
+
+	if (!at)
+		return strdup(text);
+	if (asprintf(&out, "%.*s%s%s", (int)(at - text), text, list, at + 2) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (n = strlen(out); n && out[n - 1] == ' '; n--)
+		out[n - 1] = '\0';
+	return out;
+}
+
+int remedy_least(enum ca_runtime rt, bool in_pod, uint64_t least, uint64_t held, bool held_known,
+		 const struct ca_capnames *names, char *lines[2])
+{
+	const struct least_fix *lf = &least_fixes[who_of(rt, in_pod)];
+	int i, n = 0;
+
+	lines[0] = lines[1] = NULL;
+	for (i = 0; i < 2 && lf->fix[i].text; i++) {
+		_cleanup_free_ char *list = NULL;
+
+		/* What to drop is what it holds beyond the set: unknown where its sets were not read. */
+		if (lf->drop[i] && !held_known)
+			continue;
+		if (lf->drop[i] && !(held & ~least)) {
+			lines[n] = strdup("nothing to drop: it holds no more than it uses");
+		} else {
+			list = spell(lf->fix[i].style, lf->drop[i] ? held & ~least : least, names);
+			lines[n] = list ? fill(lf->fix[i].text, list) : NULL;
+		}
+		if (!lines[n]) {
+			while (n--)
+				free(lines[n]);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	return n;
 }

@@ -18,4 +18,15 @@
 char *remedy_text(enum ca_check check, enum ca_runtime rt, bool in_pod, uint64_t caps,
 		  const struct ca_capnames *names);
 
+/**
+ * remedy_least() - how to run a container of @rt (@in_pod: a Kubernetes
+ * pod's) with the capabilities @least and no other: the runtime's own
+ * flags or configuration, one or two lines into @lines, which the caller
+ * frees. @held, what it holds now (where @held_known), is what a runtime
+ * that cannot drop all and add back must drop. Returns the number of
+ * lines, or -ENOMEM.
+ */
+int remedy_least(enum ca_runtime rt, bool in_pod, uint64_t least, uint64_t held, bool held_known,
+		 const struct ca_capnames *names, char *lines[2]);
+
 #endif

@@ -45,16 +45,28 @@ int report_diff_print(enum ca_format format, FILE *out, const struct ca_diff_rep
 
 const char *report_short_id(const struct ca_container *c, char *buf, size_t size)
 {
-	size_t len = strlen(c->id), i;
+	return report_short_id_of(c->id, buf, size);
+}
+
+const char *report_short_id_of(const char *id, char *buf, size_t size)
+{
+	size_t len = strlen(id), i;
 
 	/* Only a hex id is shortened, as docker ps does; a name stays whole. */
 	if (len != 64)
-		return c->id;
+		return id;
 	for (i = 0; i < len; i++)
-		if (!strchr("0123456789abcdef", c->id[i]))
-			return c->id;
-	snprintf(buf, size, "%.12s", c->id);
+		if (!strchr("0123456789abcdef", id[i]))
+			return id;
+	snprintf(buf, size, "%.12s", id);
 	return buf;
+}
+
+int report_learn_print(enum ca_format format, FILE *out, const struct ca_learn_report *r)
+{
+	if (format == CA_FMT_TEXT)
+		return report_learn_text_print(out, r);
+	return format == CA_FMT_JSON ? report_learn_json_print(out, r) : -EINVAL;
 }
 
 char *report_id_word(const char *id, const char *name)

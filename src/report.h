@@ -64,6 +64,11 @@ int report_print(enum ca_format format, FILE *out, const struct ca_report *r);
  * whole. Returns c->id, or @buf (of @size, at least 13) holding the short one.
  */
 const char *report_short_id(const struct ca_container *c, char *buf, size_t size);
+
+/**
+ * report_short_id_of() - report_short_id() of the id @id.
+ */
+const char *report_short_id_of(const char *id, char *buf, size_t size);
 /**
  * report_id_word() - @id escaped as one word (src/esc.c), and where the
  * container has a @name of its own, " (@name)" after it, escaped the
@@ -160,5 +165,33 @@ int report_diff_text_print(FILE *out, const struct ca_diff_report *r);
  * 1, capaudit(8), DIFF). Returns 0, or a negative errno.
  */
 int report_diff_json_print(FILE *out, const struct ca_diff_report *r);
+
+struct ca_learn_run;
+
+struct ca_learn_report {
+	const struct ca_learn_run *run;
+	const struct ca_capnames *names;
+	bool noise;			/* text: the probes and the runtime's checks too (JSON has them always) */
+};
+
+/**
+ * report_learn_print() - what learning found, in @format (text or json), to
+ * @out. Returns 0, -EINVAL for another format, or a negative errno.
+ */
+int report_learn_print(enum ca_format format, FILE *out, const struct ca_learn_report *r);
+
+/**
+ * report_learn_text_print() - a line for the run, then per container what it
+ * used, was denied, holds unused, its least set and the fix in its runtime's
+ * terms. Returns 0, or a negative errno (-EIO where @out failed).
+ */
+int report_learn_text_print(FILE *out, const struct ca_learn_report *r);
+
+/**
+ * report_learn_json_print() - the same as one JSON document (schema_version
+ * 1, capaudit(8), LEARNING), probes and the runtime's checks included.
+ * Returns 0, or a negative errno.
+ */
+int report_learn_json_print(FILE *out, const struct ca_learn_report *r);
 
 #endif

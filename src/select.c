@@ -12,15 +12,20 @@ bool select_is_all(const struct ca_select *sel)
 	return !sel->container && sel->runtime == CA_RT_NONE && sel->pid == 0;
 }
 
+bool select_matches(const struct ca_select *sel, enum ca_runtime rt, const char *id, const char *name)
+{
+	if (sel->runtime != CA_RT_NONE && rt != sel->runtime)
+		return false;
+	/* an id, a prefix of one, or the name its runtime gives it (src/workload.c) */
+	return !sel->container || strncmp(id, sel->container, strlen(sel->container)) == 0 ||
+	       (name && strcmp(name, sel->container) == 0);
+}
+
 static bool keep(struct ca_container *c, const struct ca_select *sel)
 {
 	size_t i;
 
-	if (sel->runtime != CA_RT_NONE && c->runtime != sel->runtime)
-		return false;
-	/* an id, a prefix of one, or the name its runtime gives it (src/workload.c) */
-	if (sel->container && strncmp(c->id, sel->container, strlen(sel->container)) != 0 &&
-	    !(c->workload.name && strcmp(c->workload.name, sel->container) == 0))
+	if (!select_matches(sel, c->runtime, c->id, c->workload.name))
 		return false;
 	if (sel->pid) {
 		for (i = 0; i < c->nprocs; i++)

@@ -21,6 +21,12 @@ struct ca_select {
 bool select_is_all(const struct ca_select *sel);
 
 /**
+ * select_matches() - whether @sel selects the container @rt/@id, named
+ * @name by its runtime (NULL where unknown), whatever its processes.
+ */
+bool select_matches(const struct ca_select *sel, enum ca_runtime rt, const char *id, const char *name);
+
+/**
  * select_apply() - drop from @scan every container @sel does not select,
  * and with a pid, every other process of the container that holds it, so
  * that the audit, every report and the exit status speak of the selection.

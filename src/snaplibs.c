@@ -2,41 +2,18 @@
 /* libarchive and libcrypto, dlopen()ed by the snapshot commands only. */
 #include "config.h"
 
-#include <dlfcn.h>
-#include <errno.h>
 #include <stdbool.h>
 
 #define SNAPLIBS_NO_REDIRECT
+#include "libload.h"
 #include "snaplibs.h"
 
 struct ca_snaplibs ca_snaplibs;
 
-struct sym {
-	const char *name;
-	void **slot;			/* a field of ca_snaplibs (POSIX: a function pointer fits) */
-};
-
 #define SYM(f) { #f, (void **)&ca_snaplibs.f },
-static const struct sym archive_syms[] = { SNAPLIBS_ARCHIVE(SYM) };
-static const struct sym crypto_syms[] = { SNAPLIBS_CRYPTO(SYM) };
+static const struct ca_sym archive_syms[] = { SNAPLIBS_ARCHIVE(SYM) };
+static const struct ca_sym crypto_syms[] = { SNAPLIBS_CRYPTO(SYM) };
 #undef SYM
-
-/* Open @soname and fill each of @syms; the handle stays open for the process's life. */
-static int load(const char *soname, const struct sym *syms, size_t n, struct ca_err *err)
-{
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	size_t i;
-
-	if (!h)
-		return err_set(err, -ELIBACC, "snapshots need %s: %s", soname, dlerror());
-	for (i = 0; i < n; i++) {
-		*syms[i].slot = dlsym(h, syms[i].name);
-		if (!*syms[i].slot)
-			return err_set(err, -ELIBACC, "snapshots need %s from %s: %s", syms[i].name,
-				       soname, dlerror());
-	}
-	return 0;
-}
 
 int snaplibs_load(struct ca_err *err)
 {
@@ -45,10 +22,9 @@ int snaplibs_load(struct ca_err *err)
 
 	if (loaded)
 		return 0;
-	r = load(LIBARCHIVE_SONAME, archive_syms, sizeof(archive_syms) / sizeof(archive_syms[0]), err);
+	r = libload(LIBARCHIVE_SONAME, archive_syms, ARRAY_SIZE(archive_syms), "snapshots need", err);
 	if (r == 0)
-		r = load(LIBCRYPTO_SONAME, crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]),
-			 err);
+		r = libload(LIBCRYPTO_SONAME, crypto_syms, ARRAY_SIZE(crypto_syms), "snapshots need", err);
 	loaded = r == 0;
 	return r;
 }

@@ -87,7 +87,7 @@ static void mistakes(void **state)
 		{ "--pid 0", "bad pid '0'" },
 		{ "--runtime rkt", "unknown runtime 'rkt'" },
 		{ "--color=rainbow", "--color: 'rainbow' is not auto, always or never" },
-		{ "--debug=everything", "--debug: 'everything' is not attrib or all" },
+		{ "--debug=everything", "--debug: 'everything' is not attrib, learn or all" },
 		{ "scan extra", "unknown command or argument 'extra'" },
 		{ "snapshot", "snapshot: which file? (- for standard output)" },
 		{ "policy", "policy: check or show?" },
