@@ -21,7 +21,6 @@
 
 struct ca_tracer_opts {
 	unsigned buffer_kb;		/* per CPU; 0 for the default */
-	bool no_stacks;			/* no call paths: no probe is told from a need */
 	const char *tracefs;		/* where tracefs is, or NULL to find (or mount) it */
 };
 
