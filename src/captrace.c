@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 
 /* Per CPU: at the benchmark's rate of checks with call paths, a few seconds of them. */
 #define DEFAULT_BUFFER_KB 8192
+#define TRACEFS_DIR "/sys/kernel/tracing"
 #define KALLSYMS_MAX (64u << 20)
 /* How long an event waits before it is handed over: its call path, written right after it, is read too. */
 #define HOLD_NS (10 * 1000000ull)
@@ -104,6 +108,13 @@ struct ca_tracer {
 	char *mounted;			/* tracefs, where this run mounted it */
 };
 
+static bool is_tracefs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TRACEFS_MAGIC;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -133,27 +144,37 @@ static bool capaudit_alive(pid_t pid)
 	return strcmp(comm, "capaudit\n") == 0 || strncmp(comm, "lt-capaudit", 11) == 0;
 }
 
-/* Remove the instances of capaudit runs that were killed (SIGKILL leaves them). */
+/* One instance of tracefs_instances_walk(): removed where a killed capaudit run left it. */
+static int stale_one(const char *name, void *ctx)
+{
+	unsigned *removed = ctx;
+	const char *digits = name + strlen(CA_TRACE_INSTANCE_PREFIX);
+	struct tracefs_instance *inst;
+	char *end;
+	long pid;
+
+	if (strncmp(name, CA_TRACE_INSTANCE_PREFIX, strlen(CA_TRACE_INSTANCE_PREFIX)) != 0)
+		return 0;
+	pid = strtol(digits, &end, 10);
+	if (*end || end == digits || pid <= 0 || pid == (long)getpid() || capaudit_alive((pid_t)pid))
+		return 0;
+	inst = tracefs_instance_alloc(NULL, name);
+	if (inst && tracefs_instance_destroy(inst) == 0)
+		(*removed)++;
+	tracefs_instance_free(inst);
+	return 0;
+}
+
+/*
+ * Remove the instances of capaudit runs that were killed (SIGKILL leaves
+ * them). A walk, not tracefs_instances(): libtracefs 1.6 leaks the regex
+ * that one compiles.
+ */
 static unsigned remove_stale(void)
 {
-	char **list = tracefs_instances("^" CA_TRACE_INSTANCE_PREFIX);
 	unsigned removed = 0;
-	char **p;
 
-	for (p = list; p && *p; p++) {
-		const char *digits = *p + strlen(CA_TRACE_INSTANCE_PREFIX);
-		char *end;
-		long pid = strtol(digits, &end, 10);
-		struct tracefs_instance *inst;
-
-		if (*end || end == digits || pid <= 0 || pid == (long)getpid() || capaudit_alive((pid_t)pid))
-			continue;
-		inst = tracefs_instance_alloc(NULL, *p);
-		if (inst && tracefs_instance_destroy(inst) == 0)
-			removed++;
-		tracefs_instance_free(inst);
-	}
-	tracefs_list_free(list);
+	tracefs_instances_walk(stale_one, &removed);
 	return removed;
 }
 
@@ -315,7 +336,7 @@ static int setup_instance(struct ca_tracer *t, unsigned buffer_kb, struct ca_err
 int captrace_open(const struct ca_tracer_opts *o, struct ca_tracer **out, struct ca_err *err)
 {
 	struct ca_tracer *t;
-	const char *dir = NULL;
+	const char *dir;
 	int r;
 
 	*out = NULL;
@@ -325,40 +346,39 @@ int captrace_open(const struct ca_tracer_opts *o, struct ca_tracer **out, struct
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
-	errno = 0;
-	/* A tracefs mounted elsewhere (capaudit(8), ENVIRONMENT): libtracefs keeps the string. */
 	if (o->tracefs) {
-		char *d = strdup(o->tracefs);
+		/* A tracefs mounted elsewhere (capaudit(8), ENVIRONMENT): libtracefs copies the name. */
+		char path[PATH_MAX];
 
-		if (!d || tracefs_set_tracing_dir(d) < 0) {
-			free(d);
+		snprintf(path, sizeof(path), "%s", o->tracefs);
+		if (tracefs_set_tracing_dir(path) < 0) {
 			free(t);
 			return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 		}
-		r = 1;
-	} else {
-		r = tracefs_tracing_dir_is_mounted(false, &dir);
-	}
-	if (r == 0) {
+	} else if (!is_tracefs(TRACEFS_DIR)) {
+		/*
+		 * Not where it belongs: libtracefs looks under debugfs, and
+		 * mounts it at TRACEFS_DIR where it finds none. (Its own
+		 * "is it mounted" call leaks the path it returns.)
+		 */
 		errno = 0;
-		if (tracefs_tracing_dir_is_mounted(true, &dir) <= 0) {
+		if (!tracefs_tracing_dir()) {
 			int e = errno ? errno : ENODEV;
 
 			free(t);
 			return err_set(err, -e, "tracefs is not mounted and cannot be (%s): mount -t tracefs nodev "
-				       "/sys/kernel/tracing%s", strerror(e),
-				       e == EPERM || e == EACCES ? ", as root" : "");
+				       TRACEFS_DIR "%s", strerror(e), e == EPERM || e == EACCES ? ", as root" : "");
 		}
-		t->mounted = strdup(dir ? dir : "/sys/kernel/tracing");
-	} else if (r < 0) {
-		free(t);
-		return err_set(err, -ENODEV, "cannot find tracefs: %s", strerror(errno ? errno : ENODEV));
+		if (is_tracefs(TRACEFS_DIR))
+			t->mounted = strdup(TRACEFS_DIR);
 	}
-	if (access(tracefs_tracing_dir(), W_OK) < 0) {
-		int e = errno;
+	/* (asked once: libtracefs 1.6 leaks a path each time it looks again, as a user may not read it) */
+	dir = tracefs_tracing_dir();
+	if (!dir || access(dir, W_OK) < 0) {
+		int e = dir ? errno : ENODEV;
 
 		captrace_close(t);
-		return err_set(err, -e, "learning needs root: %s is not writable (%s)", tracefs_tracing_dir(),
+		return err_set(err, -e, "learning needs root: %s is not writable (%s)", dir ? dir : TRACEFS_DIR,
 			       strerror(e));
 	}
 	r = setup_events(t, err);
@@ -496,7 +516,7 @@ static const struct ca_stack *intern(struct ca_tracer *t, const char *data, int 
 	const struct tep_format_field *fl = t->f[F_CALLER];
 	unsigned long long size = num(t, F_SIZE, data);
 	size_t n, i, at;
-	const uint64_t *addrs;
+	uint64_t addrs[CA_STACK_MAX];
 	int64_t got;
 	struct ca_stack *s;
 
@@ -507,7 +527,8 @@ static const struct ca_stack *intern(struct ca_tracer *t, const char *data, int 
 		n = (size_t)size;
 	if (n > CA_STACK_MAX)
 		n = CA_STACK_MAX;
-	addrs = (const uint64_t *)(const void *)(data + fl->offset);
+	/* the ring buffer keeps events 4-byte aligned: the addresses are copied out */
+	memcpy(addrs, data + fl->offset, n * sizeof(uint64_t));
 	got = keymap_get(&t->by_addrs, addrs, n * sizeof(uint64_t));
 	if (got >= 0)
 		return t->stacks[got];

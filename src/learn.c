@@ -160,6 +160,35 @@ static struct task *task_of(struct ca_learn *l, pid_t pid, bool fresh)
 	return t;
 }
 
+/*
+ * The runtimes' own programs, by the names the kernel gives them at exec or
+ * they give themselves: a process that becomes one is setting a container
+ * up, not running its workload, until it calls execve() again. Needed where
+ * no cgroup move marks the entry: podman runs conmon and runc from inside
+ * the container's cgroup, so runc init is never moved into it.
+ */
+static const struct {
+	const char *comm;
+	bool prefix;
+} runtime_programs[] = {
+	{ "runc", false },		/* runc create, runc exec */
+	{ "runc:[", true },		/* runc init: runc:[0:PARENT], runc:[1:CHILD], runc:[2:INIT] */
+	{ "crun", false },
+	{ "conmon", false },		/* podman's, CRI-O's monitor */
+};
+
+static bool runtime_program(const char *comm)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(runtime_programs); i++)
+		if (runtime_programs[i].prefix ? strncmp(comm, runtime_programs[i].comm,
+							 strlen(runtime_programs[i].comm)) == 0
+					       : strcmp(comm, runtime_programs[i].comm) == 0)
+			return true;
+	return false;
+}
+
 /* @t placed where it is not yet: by its cgroup file now. Returns 0 or -ENOMEM. */
 static int place(struct ca_learn *l, struct task *t)
 {
@@ -182,6 +211,8 @@ static int place(struct ca_learn *l, struct task *t)
 	t->at = r;
 	if (r >= 0)
 		l->ctrs[r].processes++;
+	/* one that entered before learning began may still be setting its container up */
+	t->setup = r >= 0 && runtime_program(t->comm);
 	return 0;
 }
 
@@ -346,35 +377,6 @@ static int on_cap(struct ca_learn *l, const struct ca_tev *ev)
 	t->last_cap = ev->cap;
 	t->last_denied = ev->ret != 0;
 	return 0;
-}
-
-/*
- * The runtimes' own programs, by the names the kernel gives them at exec or
- * they give themselves: a process that becomes one is setting a container
- * up, not running its workload, until it calls execve() again. Needed where
- * no cgroup move marks the entry: podman runs conmon and runc from inside
- * the container's cgroup, so runc init is never moved into it.
- */
-static const struct {
-	const char *comm;
-	bool prefix;
-} runtime_programs[] = {
-	{ "runc", false },		/* runc create, runc exec */
-	{ "runc:[", true },		/* runc init: runc:[0:PARENT], runc:[1:CHILD], runc:[2:INIT] */
-	{ "crun", false },
-	{ "conmon", false },		/* podman's, CRI-O's monitor */
-};
-
-static bool runtime_program(const char *comm)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(runtime_programs); i++)
-		if (runtime_programs[i].prefix ? strncmp(comm, runtime_programs[i].comm,
-							 strlen(runtime_programs[i].comm)) == 0
-					       : strcmp(comm, runtime_programs[i].comm) == 0)
-			return true;
-	return false;
 }
 
 /*

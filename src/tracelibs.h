@@ -29,15 +29,13 @@
 	X(tracefs_instance_free) \
 	X(tracefs_instance_get_name) \
 	X(tracefs_instance_set_buffer_size) \
-	X(tracefs_instances) \
-	X(tracefs_list_free) \
+	X(tracefs_instances_walk) \
 	X(tracefs_local_events_system) \
 	X(tracefs_set_loglevel) \
 	X(tracefs_set_tracing_dir) \
 	X(tracefs_trace_off) \
 	X(tracefs_trace_on) \
-	X(tracefs_tracing_dir) \
-	X(tracefs_tracing_dir_is_mounted)
+	X(tracefs_tracing_dir)
 
 #define TRACELIBS_TRACEEVENT(X) \
 	X(kbuffer_event_size) \
@@ -102,15 +100,13 @@ int tracelibs_load(struct ca_err *err);
 #define tracefs_instance_free (*ca_tracelibs.tracefs_instance_free)
 #define tracefs_instance_get_name (*ca_tracelibs.tracefs_instance_get_name)
 #define tracefs_instance_set_buffer_size (*ca_tracelibs.tracefs_instance_set_buffer_size)
-#define tracefs_instances (*ca_tracelibs.tracefs_instances)
-#define tracefs_list_free (*ca_tracelibs.tracefs_list_free)
+#define tracefs_instances_walk (*ca_tracelibs.tracefs_instances_walk)
 #define tracefs_local_events_system (*ca_tracelibs.tracefs_local_events_system)
 #define tracefs_set_loglevel (*ca_tracelibs.tracefs_set_loglevel)
 #define tracefs_set_tracing_dir (*ca_tracelibs.tracefs_set_tracing_dir)
 #define tracefs_trace_off (*ca_tracelibs.tracefs_trace_off)
 #define tracefs_trace_on (*ca_tracelibs.tracefs_trace_on)
 #define tracefs_tracing_dir (*ca_tracelibs.tracefs_tracing_dir)
-#define tracefs_tracing_dir_is_mounted (*ca_tracelibs.tracefs_tracing_dir_is_mounted)
 #endif
 
 #endif

@@ -85,9 +85,16 @@ learn_rt() {
 	shift 2
 
 	# Learning starts before the containers: their start-up is seen, and must be told apart.
-	run_capaudit_host_root "$out" "$mount" -- learn --duration 22 --json --policy-out "$pol" &
+	local before i
+	before=$(ls /sys/kernel/tracing/instances)
+	run_capaudit_host_root "$out" "$mount" -- learn --duration 25 --json --policy-out "$pol" &
 	pid=$!
-	sleep 2
+	# it records once its instance is there (a sanitizer build takes a few seconds to get there)
+	for i in $(seq 300); do
+		[ "$(ls /sys/kernel/tracing/instances | grep -vxF "$before" | grep -c '^capaudit-learn-')" -gt 0 ] && break
+		sleep 0.1
+	done
+	sleep 1
 	start "$rt" sleeper
 	start "$rt" ping
 	start "$rt" chown
