@@ -3,7 +3,7 @@
  * The tracer: an ftrace instance of capaudit's own that records the
  * kernel's capability checks (capability:cap_capable, Linux 6.14+) with
  * their call paths, and the process events that attribute them (fork,
- * exec, exit, rename, cgroup attach); read through libtracefs and
+ * exec, rename, cgroup attach); read through libtracefs and
  * libtraceevent, handed over in time order.
  */
 #ifndef CAPAUDIT_CAPTRACE_H

@@ -210,7 +210,7 @@ static int place(struct ca_learn *l, struct task *t)
 		return r;
 	t->at = r;
 	if (r >= 0)
-		l->ctrs[r].processes++;
+		l->ctrs[r].tasks++;
 	/* one that entered before learning began may still be setting its container up */
 	t->setup = r >= 0 && runtime_program(t->comm);
 	return 0;
@@ -233,7 +233,7 @@ int learn_seed(struct ca_learn *l, pid_t pid, enum ca_runtime runtime, const cha
 		return at;
 	l->ctrs[at].candidate = false;	/* a scan found it */
 	t->at = at;
-	l->ctrs[at].processes++;
+	l->ctrs[at].tasks++;
 	return 0;
 }
 
@@ -421,7 +421,7 @@ int learn_event(struct ca_learn *l, const struct ca_tev *ev)
 		child->setup = t->setup;
 		snprintf(child->comm, sizeof(child->comm), "%s", ev->comm);
 		if (child->at >= 0)
-			l->ctrs[child->at].processes++;
+			l->ctrs[child->at].tasks++;
 		return 0;
 	case CA_TEV_EXEC:
 		/* A thread other than the leader that calls execve() becomes the leader (de_thread()). */
@@ -454,12 +454,6 @@ int learn_event(struct ca_learn *l, const struct ca_tev *ev)
 		snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
 		if (t->at >= 0 && runtime_program(t->comm))
 			t->setup = true;
-		return 0;
-	case CA_TEV_EXIT:
-		t = task_of(l, ev->pid, false);
-		if (!t)
-			return -ENOMEM;
-		/* Its record stays for a late check of a task that is gone; a new fork of the pid resets it. */
 		return 0;
 	case CA_TEV_ATTACH:
 		if (!ev->path)
@@ -505,7 +499,7 @@ int learn_event(struct ca_learn *l, const struct ca_tev *ev)
 			}
 			t->setup = true;
 			t->last_denied = false;
-			l->ctrs[r].processes++;
+			l->ctrs[r].tasks++;
 		}
 		t->at = r;
 		return 0;

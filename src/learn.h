@@ -26,7 +26,6 @@ enum ca_tev_kind {
 	CA_TEV_CAP,			/* capability:cap_capable */
 	CA_TEV_FORK,			/* sched:sched_process_fork: a process or a thread */
 	CA_TEV_EXEC,			/* sched:sched_process_exec */
-	CA_TEV_EXIT,			/* sched:sched_process_exit */
 	CA_TEV_ATTACH,			/* cgroup:cgroup_attach_task: a task moved into a cgroup */
 	CA_TEV_RENAME,			/* task:task_rename: prctl(PR_SET_NAME) and the like */
 };
@@ -75,7 +74,7 @@ struct ca_learned {
 	 */
 	bool candidate;
 	uint64_t checks;		/* every check its processes made */
-	uint64_t processes;		/* processes seen in it: at the start, forked, entered */
+	uint64_t tasks;			/* processes and threads seen in it: at the start, forked, entered */
 	struct ca_capuse use[CA_USE_COUNT][CA_CAP_MAX];
 };
 

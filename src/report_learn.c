@@ -137,7 +137,7 @@ static int print_container(FILE *out, const struct ca_learn_report *r, const str
 		name ? ")" : "");
 	if (image)
 		fprintf(out, ", image %s", image);
-	fprintf(out, ": %" PRIu64 " task%s, %" PRIu64 " check%s%s\n", l->processes, l->processes == 1 ? "" : "s",
+	fprintf(out, ": %" PRIu64 " task%s, %" PRIu64 " check%s%s\n", l->tasks, l->tasks == 1 ? "" : "s",
 		l->checks, l->checks == 1 ? "" : "s", it->ctr ? "" : " (gone by the end)");
 	print_uses(out, l, CA_USE_NEED, "used", it->least);
 	print_uses(out, l, CA_USE_NEED, "denied", it->denied);

@@ -72,7 +72,7 @@ static struct json_object *container_json(struct ca_jb *b, const struct ca_learn
 	jb_put(b, o, "namespace", w && w->k8s_namespace ? jb_str(w->k8s_namespace) : JB_NULL);
 	jb_put(b, o, "pod", w && w->k8s_pod ? jb_str(w->k8s_pod) : JB_NULL);
 	jb_put(b, o, "present_at_end", json_object_new_boolean(it->ctr != NULL));
-	jb_put(b, o, "tasks", num(l->processes));
+	jb_put(b, o, "tasks", num(l->tasks));
 	jb_put(b, o, "checks", num(l->checks));
 	for (use = 0; use < CA_USE_COUNT; use++) {
 		arr = json_object_new_array();
