@@ -378,8 +378,9 @@ int captrace_open(const struct ca_tracer_opts *o, struct ca_tracer **out, struct
 		int e = dir ? errno : ENODEV;
 
 		captrace_close(t);
-		return err_set(err, -e, "learning needs root: %s is not writable (%s)", dir ? dir : TRACEFS_DIR,
-			       strerror(e));
+		if (e == EACCES || e == EPERM || e == EROFS)
+			return err_set(err, -e, "learning needs root: %s is not writable (%s)", dir, strerror(e));
+		return err_set(err, -e, "no tracefs at %s: %s", dir ? dir : TRACEFS_DIR, strerror(e));
 	}
 	r = setup_events(t, err);
 	if (r == 0)

@@ -98,6 +98,9 @@ expect_fail "a kernel without capability:cap_capable is said to be one" \
 [ -z "$(ls -A "$fake/instances")" ] && ok "nothing is made in a tracefs without the tracepoint" ||
 	ko "an instance was made in the fake tracefs: $(ls "$fake/instances")"
 
+expect_fail "no tracefs where it is said to be is said" "no tracefs at $tmp/none" \
+	env CAPAUDIT_TRACEFS="$tmp/none" "$capaudit" learn --duration 1
+
 # The instance of a killed run (its pid gone) is removed at the next start; ours goes at the end.
 true &
 dead=$!
