@@ -88,6 +88,7 @@ struct cpu {
 	void *page;
 	int cpu;
 	size_t last_cap;		/* index in pending of this CPU's last check, or SIZE_MAX */
+	uint64_t last_ts;		/* of the last event read */
 };
 
 struct ca_tracer {
@@ -98,6 +99,7 @@ struct ca_tracer {
 	struct tep_format_field *f[F_COUNT];
 	struct cpu *cpus;
 	unsigned ncpus;
+	size_t max_pages;		/* read of a CPU at once, short of a drain: its buffer's pages */
 	struct pending *pend;
 	size_t npend, pend_cap;
 	uint64_t seq;
@@ -322,6 +324,7 @@ static int setup_instance(struct ca_tracer *t, unsigned buffer_kb, struct ca_err
 		}
 		c->cpu = (int)i;
 		c->last_cap = SIZE_MAX;
+		t->max_pages = (size_t)buffer_kb * 1024 / (size_t)size;
 		t->ncpus++;
 	}
 	if (t->ncpus == 0)
@@ -649,13 +652,23 @@ static int parse(struct ca_tracer *t, struct cpu *c, const char *data, int len, 
 	return 0;
 }
 
-static int read_cpu(struct ca_tracer *t, struct cpu *c, struct ca_err *err)
+/*
+ * Read @c's ring buffer: to its end with @drain, else at most one buffer's
+ * worth (a storm of checks must not keep the watch from its deadline, nor
+ * hold more than a buffer in memory: what the kernel then drops, it counts).
+ * Returns 0 where it read to the end, 1 where it stopped short, with the
+ * time of the last event read in c->last_ts; or a negative errno.
+ */
+static int read_cpu(struct ca_tracer *t, struct cpu *c, bool drain, struct ca_err *err)
 {
-	unsigned long long ts;
+	unsigned long long ts = 0;
 	void *data;
 	int n, r, missed;
+	size_t pages;
 
-	for (;;) {
+	for (pages = 0;; pages++) {
+		if (!drain && pages == t->max_pages)
+			return 1;
 		n = tracefs_cpu_read(c->tcpu, c->page, true);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -672,6 +685,7 @@ static int read_cpu(struct ca_tracer *t, struct cpu *c, struct ca_err *err)
 			r = parse(t, c, data, kbuffer_event_size(t->kbuf), ts);
 			if (r < 0)
 				return err_set(err, r, "%s", strerror(-r));
+			c->last_ts = ts;
 		}
 	}
 }
@@ -694,16 +708,20 @@ int captrace_read(struct ca_tracer *t, bool drain, int (*ev)(void *ctx, const st
 	 * after it; a later one may still precede, on another CPU, an event
 	 * not yet read, and waits.
 	 */
-	const uint64_t moment = drain ? UINT64_MAX : now_ns() - HOLD_NS;
+	uint64_t moment = drain ? UINT64_MAX : now_ns() - HOLD_NS;
 	size_t i, done;
 	unsigned c;
 	int r = 0;
 
 	for (c = 0; c < t->ncpus; c++) {
-		r = read_cpu(t, &t->cpus[c], err);
+		r = read_cpu(t, &t->cpus[c], drain, err);
 		if (r < 0)
 			return r;
+		/* a CPU read short holds events after its last one read: nothing later is handed over */
+		if (r == 1 && t->cpus[c].last_ts < moment)
+			moment = t->cpus[c].last_ts;
 	}
+	r = 0;
 	qsort(t->pend, t->npend, sizeof(t->pend[0]), by_time);
 	for (done = 0; done < t->npend && t->pend[done].ev.ts <= moment; done++) {
 		r = ev(ctx, &t->pend[done].ev);
