@@ -459,3 +459,20 @@ int cli_parse(int argc, char **argv, struct ca_cli *o, struct ca_err *err)
 	}
 	return 0;
 }
+
+char *cli_command_line(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}

@@ -64,6 +64,13 @@ struct ca_cli {
 int cli_parse(int argc, char **argv, struct ca_cli *o, struct ca_err *err);
 
 /**
+ * cli_command_line() - @argv joined by spaces, as a snapshot's metadata
+ * records capaudit's own command line. Returns a string the caller frees,
+ * or NULL.
+ */
+char *cli_command_line(int argc, char **argv);
+
+/**
  * cli_usage() - the --help text, to @out.
  */
 void cli_usage(FILE *out);

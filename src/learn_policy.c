@@ -10,6 +10,7 @@
 
 #include "learn_policy.h"
 #include "policy_ini.h"
+#include "userfile.h"
 #include "workload.h"
 
 /*
@@ -211,5 +212,30 @@ int learn_policy_build(const struct ca_policy *base, const struct ca_learn_run *
 		hold(p, s, least_at, &eff, it->least);
 	}
 	*out = p;
+	return 0;
+}
+
+int learn_policy_write(const struct ca_policy *p, struct ca_output *out, struct ca_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct ca_policy *back = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int r;
+
+	if (!mem)
+		return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	r = policy_show(mem, p);
+	if (fclose(mem) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0)
+		return err_set(err, r, "%s", strerror(-r));
+	r = policy_load_text(text, out->path ? out->path : "-", &back, err);
+	policy_free(back);
+	if (r < 0)
+		return r;
+	if (fputs(text, out->f) < 0 || (r = userfile_output_close(out, true)) < 0)
+		return err_set(err, r < 0 ? r : -EIO, "cannot write %s: %s", out->path ? out->path : "the policy",
+			       strerror(r < 0 ? -r : EIO));
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "learnrun.h"
 #include "policy.h"
+#include "userfile.h"
 #include "util.h"
 
 /* The rule each learned section sets: capabilities beyond the least set. */
@@ -26,5 +27,13 @@
  */
 int learn_policy_build(const struct ca_policy *base, const struct ca_learn_run *run, struct ca_policy **out,
 		       struct ca_err *err);
+
+/**
+ * learn_policy_write() - @p into @out as `policy show` writes it, committed
+ * (renamed into place) only after it has been read back as `policy check`
+ * reads a file: what capaudit writes, it accepts. Returns 0, or a negative
+ * errno with @err saying why.
+ */
+int learn_policy_write(const struct ca_policy *p, struct ca_output *out, struct ca_err *err);
 
 #endif

@@ -3,15 +3,45 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "learn_policy.h"
 #include "learnrun.h"
+#include "policy_ini.h"
 #include "procroot.h"
+#include "userfile.h"
 
 /* How often the ring buffers are read: far less often than they fill at the benchmark's rate. */
 #define READ_EVERY_NS (250 * 1000000L)
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * Ctrl-C, a kill or a hang-up ends the watch early: the report still comes,
+ * the instance still goes. Without SA_RESTART, the sleep between two reads
+ * ends at once.
+ */
+static void catch_stop(bool on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_stop : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 struct reader {
 	const struct ca_procroot *root;
@@ -165,7 +195,7 @@ static int watch(const struct ca_learn_opts *o, struct ca_tracer *t, struct ca_l
 			o->progress(o->ctx, &p);
 			last_progress = elapsed;
 		}
-		if (elapsed >= o->duration || (o->stop && *o->stop))
+		if (elapsed >= o->duration || stop)
 			break;
 		{
 			double left = o->duration - elapsed;
@@ -173,17 +203,18 @@ static int watch(const struct ca_learn_opts *o, struct ca_tracer *t, struct ca_l
 
 			if (left < 0.25)
 				ts.tv_nsec = (long)(left * 1e9);
-			/* a signal ends the sleep early, and the loop sees o->stop */
+			/* a signal ends the sleep early, and the loop sees stop */
 			nanosleep(&ts, NULL);
 		}
 	}
-	run->stopped = o->stop && *o->stop && elapsed < o->duration;
+	run->stopped = stop && elapsed < o->duration;
 	run->seconds = elapsed;
 	captrace_stop(t);
 	return captrace_read(t, true, on_event, run->engine, err);
 }
 
-int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct ca_err *err)
+/* The watch: the tracer, the first scan, the checks, the last scan, and each container's result. */
+static int learn(const struct ca_learn_opts *o, struct ca_learn_run *run, struct ca_err *err)
 {
 	struct ca_procroot root = { .fd = -1 }, host = { .fd = -1 };
 	const struct ca_tracer_opts to = { .buffer_kb = o->buffer_kb, .tracefs = o->tracefs };
@@ -193,7 +224,6 @@ int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct
 	struct ca_tracer *t = NULL;
 	int r;
 
-	memset(run, 0, sizeof(*run));
 	r = procroot_open(&root, NULL, err);
 	if (r == 0)
 		r = procroot_open_host(&host, o->host_root, err);
@@ -207,8 +237,13 @@ int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct
 		r = scan_run(&root, &so, &run->first, err);
 	if (r == 0 && (r = seed(run->engine, &run->first)) < 0)
 		err_set(err, r, "%s", strerror(-r));
-	if (r == 0)
+	if (r == 0) {
+		run->watched = true;
+		stop = 0;
+		catch_stop(true);
 		r = watch(o, t, run, err);
+		catch_stop(false);
+	}
 	if (t) {
 		run->trace = *captrace_counts(t);
 		captrace_close(t);
@@ -225,6 +260,53 @@ int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct
 	buf_free(&rd.buf);
 	procroot_close(&host);
 	procroot_close(&root);
+	return r;
+}
+
+static int report(const struct ca_learn_opts *o, const struct ca_learn_run *run, struct ca_output *out,
+		  struct ca_err *err)
+{
+	struct ca_capnames names;
+	int r = caps_names_init(&names, run->last.host.last_cap);
+
+	if (r == 0) {
+		const struct ca_learn_report rep = { .run = run, .names = &names, .noise = o->noise };
+
+		r = report_learn_print(o->format, out->f, &rep);
+	}
+	if (r == 0)
+		r = userfile_output_close(out, true);
+	if (r < 0)
+		return err_set(err, r, "cannot write the report%s%s: %s", out->path ? " to " : "",
+			       out->path ? out->path : "", strerror(-r));
+	return 0;
+}
+
+int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct ca_err *err)
+{
+	struct ca_output out = { .dirfd = -1 }, pout = { .dirfd = -1 };
+	struct ca_policy *policy = NULL, *learned = NULL;
+	int r;
+
+	memset(run, 0, sizeof(*run));
+	/* The policy and both outputs before anything is watched: a mistake costs no minute of learning. */
+	r = o->policy_out ? policy_load_named(o->policy, o->default_policy, &policy, err) : 0;
+	if (r == 0)
+		r = userfile_output_open(&out, o->output, err);
+	if (r == 0 && o->policy_out)
+		r = userfile_output_open(&pout, o->policy_out, err);
+	if (r == 0)
+		r = learn(o, run, err);
+	if (r == 0)
+		r = report(o, run, &out, err);
+	if (r == 0 && o->policy_out)
+		r = learn_policy_build(policy, run, &learned, err);
+	if (r == 0 && o->policy_out)
+		r = learn_policy_write(learned, &pout, err);
+	userfile_output_close(&out, false);
+	userfile_output_close(&pout, false);
+	policy_free(learned);
+	policy_free(policy);
 	return r;
 }
 

@@ -8,12 +8,12 @@
 #ifndef CAPAUDIT_LEARNRUN_H
 #define CAPAUDIT_LEARNRUN_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "captrace.h"
 #include "learn.h"
+#include "report.h"
 #include "scan.h"
 #include "select.h"
 #include "util.h"
@@ -26,12 +26,17 @@ struct ca_learn_progress {
 };
 
 struct ca_learn_opts {
+	const char *policy;		/* --policy-out's base: a file, "built-in", or NULL for the default */
+	const char *default_policy;	/* that default file, else the built-in */
 	const char *host_root;		/* the runtimes' state files under it; NULL: the live host's */
 	double duration;		/* seconds */
 	struct ca_select select;
 	unsigned buffer_kb;		/* per CPU, 0 for the default */
 	const char *tracefs;		/* where tracefs is mounted, or NULL to find it */
-	volatile sig_atomic_t *stop;	/* set (by a signal handler) to end early; the run still reports */
+	enum ca_format format;		/* text or json */
+	bool noise;			/* text: the probes and the runtime's checks too */
+	const char *output;		/* the report's file: NULL or "-" for standard output */
+	const char *policy_out;		/* the learned policy's file, or NULL */
 	void (*progress)(void *ctx, const struct ca_learn_progress *p);	/* about once a second, or NULL */
 	void *ctx;
 };
@@ -54,13 +59,17 @@ struct ca_learn_run {
 	struct ca_learn_counts counts;
 	struct ca_trace_counts trace;
 	double seconds;			/* watched */
-	bool stopped;			/* ended early by opts.stop */
+	bool watched;			/* the watch began (a progress line may be on the terminal) */
+	bool stopped;			/* ended early by SIGINT, SIGTERM or SIGHUP */
 };
 
 /**
- * learnrun_run() - run @o into @run. Returns 0, or a negative errno with
- * @err saying why (no tracepoint, no tracefs, no privilege, a read); the
- * ftrace instance is removed whatever happens. Free @run with
+ * learnrun_run() - run @o into @run: the policy and the outputs opened
+ * first (a mistake costs no minute of watching), the watch (which SIGINT,
+ * SIGTERM and SIGHUP end early: their handlers are learn's while it
+ * watches), the report and the learned policy written. Returns 0, or a negative errno with @err
+ * saying why (a policy, no tracepoint, no tracefs, no privilege, a read, a
+ * write); the ftrace instance is removed whatever happens. Free @run with
  * learnrun_free(), also after a failure.
  */
 int learnrun_run(const struct ca_learn_opts *o, struct ca_learn_run *run, struct ca_err *err);

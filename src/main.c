@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +15,6 @@
 #include "cli.h"
 #include "debug.h"
 #include "esc.h"
-#include "learn_policy.h"
 #include "learnrun.h"
 #include "pipeline.h"
 #include "policy_ini.h"
@@ -321,29 +319,6 @@ static int run_diff(const struct ca_cli *o)
 	return status;
 }
 
-static volatile sig_atomic_t learn_stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	learn_stop = 1;
-}
-
-/* Ctrl-C, a kill or a hang-up ends the watch early; the report still comes, the instance still goes. */
-static void catch_stop(bool on)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_stop : SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the sleep between reads ends at once */
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* On a terminal, a line that says how far learning has got, rewritten in place. */
 static void show_progress(void *ctx, const struct ca_learn_progress *p)
 {
@@ -355,35 +330,6 @@ static void show_progress(void *ctx, const struct ca_learn_progress *p)
 }
 
 /*
- * The learned policy into @out, as `policy show` writes it, after it has
- * been read back as `policy check` would: what capaudit writes, it accepts.
- */
-static int write_learned_policy(const struct ca_policy *p, struct ca_output *out, struct ca_err *err)
-{
-	_cleanup_free_ char *text = NULL;
-	struct ca_policy *back = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	int r;
-
-	if (!mem)
-		return err_set(err, -ENOMEM, "%s", strerror(ENOMEM));
-	r = policy_show(mem, p);
-	if (fclose(mem) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r < 0)
-		return err_set(err, r, "%s", strerror(-r));
-	r = policy_load_text(text, out->path ? out->path : "-", &back, err);
-	policy_free(back);
-	if (r < 0)
-		return r;
-	if (fputs(text, out->f) < 0 || (r = userfile_output_close(out, true)) < 0)
-		return err_set(err, r < 0 ? r : -EIO, "cannot write %s: %s", out->path ? out->path : "the policy",
-			       strerror(r < 0 ? -r : EIO));
-	return 0;
-}
-
-/*
  * learn: watch the kernel's capability checks, then each container's needs
  * and least set. 2 where it could not watch (no tracepoint, no tracefs, no
  * privilege) or not write; with --strict also where events were lost.
@@ -391,48 +337,19 @@ static int write_learned_policy(const struct ca_policy *p, struct ca_output *out
 static int run_learn(const struct ca_cli *o)
 {
 	const struct ca_learn_opts lo = {
-		.host_root = o->host_root, .duration = o->duration, .select = o->select, .buffer_kb = o->buffer_kb,
-		.stop = &learn_stop, .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
-		.tracefs = getenv("CAPAUDIT_TRACEFS"),
+		.policy = o->policy, .default_policy = CAPAUDIT_POLICY_FILE, .host_root = o->host_root,
+		.duration = o->duration, .select = o->select, .buffer_kb = o->buffer_kb,
+		.tracefs = getenv("CAPAUDIT_TRACEFS"), .format = o->format, .noise = o->noise,
+		.output = o->output_file, .policy_out = o->policy_out,
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
 	};
-	struct ca_output out = { .dirfd = -1 }, pout = { .dirfd = -1 };
-	struct ca_policy *policy = NULL, *learned = NULL;
 	struct ca_learn_run run;
-	struct ca_capnames names;
 	struct ca_err err = { 0 };
 	int r, status = EXIT_TROUBLE;
 
-	memset(&run, 0, sizeof(run));
-	/* The policy and both outputs before anything is watched: a mistake costs no minute of learning. */
-	r = o->policy_out ? policy_load_named(o->policy, CAPAUDIT_POLICY_FILE, &policy, &err) : 0;
-	if (r == 0)
-		r = userfile_output_open(&out, o->output_file, &err);
-	if (r == 0 && o->policy_out)
-		r = userfile_output_open(&pout, o->policy_out, &err);
-	if (r == 0) {
-		catch_stop(true);
-		r = learnrun_run(&lo, &run, &err);
-		catch_stop(false);
-		if (lo.progress)
-			fputs("\r\033[K", stderr);
-	}
-	if (r == 0)
-		r = caps_names_init(&names, run.last.host.last_cap);
-	if (r == 0) {
-		const struct ca_learn_report rep = { .run = &run, .names = &names, .noise = o->noise };
-
-		r = report_learn_print(o->format, out.f, &rep);
-		if (r == 0)
-			r = userfile_output_close(&out, true);
-		if (r < 0)
-			err_set(&err, r, "cannot write the report%s%s: %s", out.path ? " to " : "", out.path ? out.path : "",
-				strerror(-r));
-	}
-	if (r == 0 && o->policy_out) {
-		r = learn_policy_build(policy, &run, &learned, &err);
-		if (r == 0)
-			r = write_learned_policy(learned, &pout, &err);
-	}
+	r = learnrun_run(&lo, &run, &err);
+	if (lo.progress && run.watched)
+		fputs("\r\033[K", stderr);
 	if (r < 0) {
 		warn_msg("%s", err.msg[0] ? err.msg : strerror(-r));
 	} else {
@@ -444,30 +361,8 @@ static int run_learn(const struct ca_cli *o)
 				 run.trace.stale_removed == 1 ? "" : "s");
 		status = o->strict && run.trace.lost ? EXIT_TROUBLE : EXIT_PASS;
 	}
-	userfile_output_close(&out, false);
-	userfile_output_close(&pout, false);
 	learnrun_free(&run);
-	policy_free(learned);
-	policy_free(policy);
 	return status;
-}
-
-/* capaudit's own command line, for a snapshot's metadata. */
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	for (i = 0; s && i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
 }
 
 int main(int argc, char **argv)
@@ -486,7 +381,7 @@ int main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	o.text.color = want_color(o.color, o.output_file);
-	command_line = join_args(argc, argv);
+	command_line = cli_command_line(argc, argv);
 	switch (o.cmd) {
 	case CA_CMD_HELP:
 		cli_usage(stdout);
