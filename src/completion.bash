@@ -67,7 +67,9 @@ _capaudit() {
 		return 0 ;;	# a value of the user's own
 	-p | --policy | -O | --output-file | --snapshot | --digest-file | --sign | --key | --policy-out)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-		[ "$prev" = -p ] || [ "$prev" = --policy ] && COMPREPLY+=($(compgen -W built-in -- "$cur"))
+		if [ "$prev" = -p ] || [ "$prev" = --policy ]; then
+			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W built-in -- "$cur")
+		fi
 		return 0 ;;
 	esac
 
@@ -77,7 +79,7 @@ _capaudit() {
 	fi
 
 	# The command: the first word that is neither an option nor an option's value.
-	cmd= sub=
+	cmd='' sub=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
@@ -103,7 +105,7 @@ _capaudit() {
 	diff)
 		# each side a snapshot, a directory, or live
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-		COMPREPLY+=($(compgen -W live -- "$cur")) ;;
+		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W live -- "$cur") ;;
 	snapshot)
 		[ -z "$sub" ] && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
