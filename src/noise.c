@@ -101,6 +101,23 @@ const struct ca_noise_rule *noise_rules(size_t *n)
 	return rules;
 }
 
+uint64_t noise_names(uint64_t rows)
+{
+	uint64_t named = 0;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+		if (!(rows & (UINT64_C(1) << i)))
+			continue;
+		for (j = 0; j < i; j++)
+			if ((named & (UINT64_C(1) << j)) && strcmp(rules[j].name, rules[i].name) == 0)
+				break;
+		if (j == i)
+			named |= UINT64_C(1) << i;
+	}
+	return named;
+}
+
 /* Whether the symbol @sym is function @fn, whatever suffix the compiler added (".isra.0", ".cold"). */
 static bool is_fn(const char *sym, const char *fn)
 {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The kernel functions that called cap_capable(), innermost first, as a tracer resolved them. */
 #define CA_STACK_MAX 32
@@ -33,6 +34,13 @@ struct ca_noise_rule {
  * noise_rules() - the table, and in *@n its length. The table is static.
  */
 const struct ca_noise_rule *noise_rules(size_t *n);
+
+/**
+ * noise_names() - of the rows @rows (a bit per row of noise_rules()), the
+ * first row of each name: the rules that matched, each named once, as the
+ * reports give them.
+ */
+uint64_t noise_names(uint64_t rows);
 
 /**
  * noise_classify() - the rule that makes a check of @cap along @stack,

@@ -37,17 +37,13 @@ static void print_comms(FILE *out, const struct ca_capuse *u)
 /* The noise rules that matched @u, by name, each once. */
 static void print_rules(FILE *out, const struct ca_capuse *u)
 {
-	size_t n, i, j;
+	size_t n, i;
 	const struct ca_noise_rule *rules = noise_rules(&n);
+	uint64_t named = noise_names(u->rules);
 	bool first = true;
 
 	for (i = 0; i < n; i++) {
-		if (!(u->rules & (UINT64_C(1) << i)))
-			continue;
-		for (j = 0; j < i; j++)
-			if ((u->rules & (UINT64_C(1) << j)) && strcmp(rules[j].name, rules[i].name) == 0)
-				break;
-		if (j < i)
+		if (!(named & (UINT64_C(1) << i)))
 			continue;
 		fprintf(out, "%s%s", first ? "  (" : ", ", rules[i].name);
 		first = false;
@@ -123,6 +119,7 @@ static int print_container(FILE *out, const struct ca_learn_report *r, const str
 	_cleanup_free_ char *id = NULL, *name = NULL, *image = NULL;
 	char shortid[16];
 	const char *sid = report_short_id_of(l->id, shortid, sizeof(shortid));
+	uint64_t probes, runtime;
 	char *fix[2];
 	int n, i;
 
@@ -158,13 +155,14 @@ static int print_container(FILE *out, const struct ca_learn_report *r, const str
 		fprintf(out, "  %-9s %s\n", i ? "" : "fix", fix[i]);
 		free(fix[i]);
 	}
+	probes = checks_of(l, CA_USE_PROBE);
+	runtime = checks_of(l, CA_USE_RUNTIME);
 	if (r->noise) {
 		print_uses(out, l, CA_USE_PROBE, use_label[CA_USE_PROBE], mask_of(l, CA_USE_PROBE));
 		print_uses(out, l, CA_USE_RUNTIME, use_label[CA_USE_RUNTIME], mask_of(l, CA_USE_RUNTIME));
-	} else if (checks_of(l, CA_USE_PROBE) || checks_of(l, CA_USE_RUNTIME)) {
+	} else if (probes || runtime) {
 		fprintf(out, "  %-9s %" PRIu64 " probe%s, %" PRIu64 " check%s by the runtime (--noise shows them)\n",
-			"noise", checks_of(l, CA_USE_PROBE), checks_of(l, CA_USE_PROBE) == 1 ? "" : "s",
-			checks_of(l, CA_USE_RUNTIME), checks_of(l, CA_USE_RUNTIME) == 1 ? "" : "s");
+			"noise", probes, probes == 1 ? "" : "s", runtime, runtime == 1 ? "" : "s");
 	}
 	return 0;
 }

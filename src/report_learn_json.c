@@ -46,9 +46,11 @@ static struct json_object *use_json(struct ca_jb *b, const struct ca_learn_repor
 	jb_put(b, o, "processes", procs);
 	jb_put(b, o, "more_processes", json_object_new_boolean(u->more_comms));
 	if (use == CA_USE_PROBE) {
+		uint64_t named = noise_names(u->rules);
+
 		arr = json_object_new_array();
 		for (i = 0; i < nrules; i++)
-			if (u->rules & (UINT64_C(1) << i))
+			if (named & (UINT64_C(1) << i))
 				jb_append(b, arr, json_object_new_string(rules[i].name));
 		jb_put(b, o, "rules", arr);
 	}

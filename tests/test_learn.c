@@ -69,6 +69,22 @@ static void rules(void **state)
 	/* setuid() to one's own id asks first and succeeds anyway: denied, a probe; granted, a need */
 	assert_string_equal(rule_name(noise_classify(&setuid_path, CAP_SETUID, false)), "own-id");
 	assert_int_equal(noise_classify(&setuid_path, CAP_SETUID, true), -1);
+	/* rows of one name are named once, by the first; another name by its own */
+	{
+		size_t n, i, sysctl[2], nsysctl = 0, vm = 0;
+		const struct ca_noise_rule *r = noise_rules(&n);
+
+		for (i = 0; i < n; i++) {
+			if (strcmp(r[i].name, "sysctl-mode") == 0 && nsysctl < 2)
+				sysctl[nsysctl++] = i;
+			if (strcmp(r[i].name, "vm-accounting") == 0)
+				vm = i;
+		}
+		assert_int_equal(nsysctl, 2);
+		assert_true(noise_names((UINT64_C(1) << sysctl[0]) | (UINT64_C(1) << sysctl[1]) | (UINT64_C(1) << vm)) ==
+			    ((UINT64_C(1) << sysctl[0]) | (UINT64_C(1) << vm)));
+		assert_true(noise_names(UINT64_C(1) << sysctl[1]) == (UINT64_C(1) << sysctl[1]));
+	}
 	/* no call path: nothing tells a probe, so it is a need */
 	assert_int_equal(noise_classify(NULL, CAP_SYS_ADMIN, true), -1);
 }
