@@ -47,9 +47,8 @@ int err_set(struct ca_err *err, int ret, const char *fmt, ...)
 
 /*
  * Not instrumented for coverage in a fuzzing build (clang): it has no
- * branch but its loop's, and libFuzzer traced each of that loop's
- * comparisons for every digest of every member, a fortieth of what an
- * execution of fuzz_snapshot cost.
+ * branch but its loop's, whose every comparison libFuzzer would trace for
+ * each digest of each member: a fortieth of an execution of fuzz_snapshot.
  */
 #ifdef __clang__
 __attribute__((no_sanitize("coverage")))

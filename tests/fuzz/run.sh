@@ -27,14 +27,15 @@ esac
 # seeds; a tar reader's mistakes need no large archive.
 [ "$target" = snapshot ] && opts+=(-max_len=32768)
 # One process: nothing else writes the corpus, so it is not read back
-# every second (which re-hashed every new unit, 6 % of fuzz_snapshot).
+# every second (rereading re-hashes every new unit: 6 % of fuzz_snapshot).
 opts+=(-reload=0)
 # ASan's quarantine keeps freed memory from reuse for 256 MiB of later
-# allocations: an execution frees a few hundred KiB, so 16 MiB still
-# holds every block freed in the last few dozen executions, and whatever
-# one execution touches stays in the cache (fuzz_snapshot: 451 MiB of
-# RSS down to 98, and 8 % more executions a second). Set ASAN_OPTIONS to
-# choose otherwise; regress.sh and make check keep ASan's defaults.
+# allocations by default: an execution frees a few hundred KiB, so 16 MiB
+# still holds every block freed in the last few dozen executions, where a
+# use after free is caught as surely, while what one execution touches
+# stays in the cache instead of fresh pages (a fifth of the RSS, and 8 %
+# more executions a second for fuzz_snapshot). Set ASAN_OPTIONS to choose
+# otherwise; regress.sh and make check keep ASan's defaults.
 export ASAN_OPTIONS=${ASAN_OPTIONS-quarantine_size_mb=16}
 inputs=("$corpus" "$seeds/$target")
 [ -d "$src/regressions/$target" ] && inputs+=("$src/regressions/$target")
