@@ -10,7 +10,7 @@ set -u
 
 command -v promtool >/dev/null || { echo "SKIP: no promtool (Debian: prometheus)"; exit 77; }
 alerts=$top/src/dist/capaudit-alerts.yml
-rules_test=$top/tests/prometheus/capaudit-alerts.test.yml
+rules_test=$top/tests/prometheus-rules/capaudit-alerts.test.yml
 
 # lint NAME FILE: promtool check metrics accepts FILE, and says nothing.
 lint() {
@@ -77,14 +77,14 @@ grep -q "capaudit\\\\\\\\.prom\"} > $((every * 3 * 60))\$" "$alerts" &&
 # The unit tests pass, and fail on rules that are wrong.
 (cd "$(dirname "$rules_test")" && promtool test rules "$(basename "$rules_test")") >"$tmp/test" 2>&1 &&
 	ok "promtool test rules: every alert fires and stays quiet as it should" || { ko "promtool test rules:"; cat "$tmp/test"; }
-mkdir -p "$tmp/broken/src/dist" "$tmp/broken/tests/prometheus"
-cp "$rules_test" "$tmp/broken/tests/prometheus/"
+mkdir -p "$tmp/broken/src/dist" "$tmp/broken/tests/prometheus-rules"
+cp "$rules_test" "$tmp/broken/tests/prometheus-rules/"
 sed 's/> 900$/> 9000/' "$alerts" >"$tmp/broken/src/dist/capaudit-alerts.yml"
-(cd "$tmp/broken/tests/prometheus" && promtool test rules "$(basename "$rules_test")") >"$tmp/test" 2>&1
+(cd "$tmp/broken/tests/prometheus-rules" && promtool test rules "$(basename "$rules_test")") >"$tmp/test" 2>&1
 [ $? -ne 0 ] && grep -q CapauditTextfileStale "$tmp/test" && ok "the unit tests catch a stale threshold ten times too long" ||
 	ko "the unit tests pass rules whose stale threshold is wrong"
 sed 's/verdict="fail"/verdict="pass"/' "$alerts" >"$tmp/broken/src/dist/capaudit-alerts.yml"
-(cd "$tmp/broken/tests/prometheus" && promtool test rules "$(basename "$rules_test")") >"$tmp/test" 2>&1
+(cd "$tmp/broken/tests/prometheus-rules" && promtool test rules "$(basename "$rules_test")") >"$tmp/test" 2>&1
 [ $? -ne 0 ] && grep -q CapauditContainerFailing "$tmp/test" && ok "the unit tests catch an alert on passing containers" ||
 	ko "the unit tests pass an alert on the wrong verdict"
 
