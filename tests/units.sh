@@ -117,11 +117,18 @@ bounding=$(value CapabilityBoundingSet | tr '[:upper:]' '[:lower:]' | sed 's/cap
 without() { echo "$bounding" | tr , '\n' | grep -vx "+$1" | paste -sd, -; }
 # norm: the JSON report without what differs from run to run.
 norm() { jq -S 'del(.scanner, .summary.processes, .summary.vanished, .summary.kernel_threads)' "$1"; }
+# The unit's SecureBits= and NoNewPrivileges= as setpriv takes them: a
+# securebit such as noroot would leave root's execve() of capaudit holding
+# nothing, which a run without them would never show.
+securebits=$(value SecureBits | tr ' -' ',_' | sed 's/\([a-z_]*\)/+\1/g')
+nnp=()
+[ "$(value NoNewPrivileges)" = yes ] && nnp=(--no-new-privs)
 # restricted BOUNDING ARGS...: capaudit as root with only BOUNDING, as the unit would run it.
 restricted() {
 	local b=$1
 	shift
-	setpriv --bounding-set="-all${b:+,$b}" --inh-caps=-all -- "$capaudit" "$@"
+	setpriv --bounding-set="-all${b:+,$b}" --inh-caps=-all ${securebits:+--securebits="$securebits"} "${nnp[@]}" \
+		-- "$capaudit" "$@"
 }
 # Other tests start and stop containers meanwhile: a few tries for two quiet runs.
 same=
