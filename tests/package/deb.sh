@@ -63,8 +63,23 @@ SECONDS=0
 # Every mount under the root, deepest first, undone; the tree is removed only
 # once /proc/self/mounts shows none left under it, never through a mount.
 mounts_under() { awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r; }
+# The processes running in the root (a build a signal interrupted), by the
+# root directory the kernel gives each: they would hold its mounts.
+chroot_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
+	done
+}
 cleanup() {
-	local rc=$? m
+	local rc=$? m pids i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(chroot_pids)
+		[ -n "$pids" ] || break
+		# shellcheck disable=SC2086
+		kill "-$([ "$i" -lt 5 ] && echo TERM || echo KILL)" $pids 2>/dev/null
+		sleep 1
+	done
 	for m in $(mounts_under); do umount "$m" 2>/dev/null || umount -l "$m"; done
 	if [ -n "$(mounts_under)" ]; then
 		echo "deb.sh: still mounted under $root, left in place: $(mounts_under | tr '\n' ' ')" >&2
@@ -197,8 +212,11 @@ else
 fi
 exit "$fail"
 INNER
+# In the background: bash runs a trap only once the command it waits for
+# ends, and `wait` ends at a signal, where the build would not.
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LC_ALL=C.UTF-8 \
-	/bin/bash /build/inner.sh "$srcname" "$version" || fail=1
+	/bin/bash /build/inner.sh "$srcname" "$version" &
+wait $! || fail=1
 
 if [ -n "$outdir" ]; then
 	mkdir -p "$outdir" &&
