@@ -6,6 +6,9 @@
 set -u
 
 . "$(dirname "$0")/common.sh"
+# The goldens' trees are drawn in UTF-8: libsmartcols falls back to ASCII in
+# another locale, as rpmbuild's C is.
+export LC_ALL=C.UTF-8
 expected=$top/tests/expected
 
 # case name | fixture | arguments
