@@ -46,7 +46,7 @@ find_mirror() {
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk 'BEGIN { RS = ""; FS = "\n" }
-		     /(^|\n)Types:[^\n]*deb([ \t]|$)/ && /(^|\n)Suites:[^\n]*bookworm([ \t]|\n|$)/ {
+		     /(^|\n)Types:[^\n]*deb([ \t]|\n|$)/ && /(^|\n)Suites:[^\n]*bookworm([ \t]|\n|$)/ {
 			for (i = 1; i <= NF; i++) if ($i ~ /^URIs:/) { split($i, u, /[ \t]+/); print u[2]; exit } }' "$f"
 	done
 	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
@@ -166,7 +166,9 @@ dpkg-deb -c "$deb" | awk '{ print $6 }' >/build/contents
 for f in ./usr/bin/capaudit ./etc/capaudit/policy.ini ./usr/share/man/man8/capaudit.8.gz \
 	 ./usr/share/man/man5/capaudit.ini.5.gz ./usr/share/bash-completion/completions/capaudit \
 	 ./usr/share/doc/capaudit/README.md.gz ./usr/share/doc/capaudit/copyright \
-	 ./usr/share/doc/capaudit/examples/cis-net-raw.ini; do
+	 ./usr/share/doc/capaudit/examples/cis-net-raw.ini ./lib/systemd/system/capaudit.service \
+	 ./lib/systemd/system/capaudit.timer ./usr/share/doc/capaudit/examples/capaudit-daemonset.yaml \
+	 ./usr/share/doc/capaudit/examples/capaudit-alerts.yml; do
 	grep -qxF "$f" /build/contents || ko "the .deb has no $f"
 done
 ok "the .deb has $(wc -l </build/contents) entries, the expected ones among them"
@@ -178,6 +180,12 @@ capaudit --policy built-in >/build/scan.out 2>&1
 rc=$?
 [ "$rc" -le 1 ] && grep -q . /build/scan.out && ok "capaudit --policy built-in: exit $rc" ||
 	{ ko "capaudit --policy built-in: exit $rc"; cat /build/scan.out; }
+# Installed, neither enabled nor started: the timer audits by /etc's policy,
+# which the administrator reads first (debian/rules).
+[ ! -e /etc/systemd/system/timers.target.wants/capaudit.timer ] &&
+	grep -qx 'ExecStart=/usr/bin/capaudit .*' /lib/systemd/system/capaudit.service &&
+	ok "the units are installed, the timer not enabled, ExecStart is /usr/bin/capaudit" ||
+	ko "the units: enabled, or ExecStart not /usr/bin/capaudit"
 dpkg-query -W -f='${Conffiles}\n' capaudit | grep -q '^ /etc/capaudit/policy.ini [0-9a-f]\{32\}$' &&
 	ok "dpkg lists /etc/capaudit/policy.ini as a conffile" || ko "/etc/capaudit/policy.ini is no conffile"
 capaudit snapshot /tmp/x.tar >/build/snapshot.log 2>&1 && capaudit snapshot --verify /tmp/x.tar >>/build/snapshot.log 2>&1 &&

@@ -80,7 +80,9 @@ bin=${bins[0]}
 rpm -qlp "$bin" >"$work/files" 2>/dev/null
 for f in /usr/bin/capaudit /etc/capaudit/policy.ini /usr/share/man/man8/capaudit.8 \
 	 /usr/share/man/man5/capaudit.ini.5 /usr/share/bash-completion/completions/capaudit \
-	 /usr/share/doc/capaudit/README.md /usr/share/doc/capaudit/examples/cis-net-raw.ini; do
+	 /usr/share/doc/capaudit/README.md /usr/share/doc/capaudit/examples/cis-net-raw.ini \
+	 /usr/lib/systemd/system/capaudit.service /usr/lib/systemd/system/capaudit.timer \
+	 /usr/share/doc/capaudit/examples/capaudit-daemonset.yaml; do
 	grep -qE "^$f(\.gz|\.xz|\.zst)?$" "$work/files" || ko "the RPM has no $f"
 done
 ok "the RPM has $(wc -l <"$work/files") files, the expected ones among them"
