@@ -78,24 +78,27 @@ bin=${bins[0]}
 
 # What the package holds, and what it asks for.
 rpm -qlp "$bin" >"$work/files" 2>/dev/null
+missing=0
 for f in /usr/bin/capaudit /etc/capaudit/policy.ini /usr/share/man/man8/capaudit.8 \
 	 /usr/share/man/man5/capaudit.ini.5 /usr/share/bash-completion/completions/capaudit \
 	 /usr/share/doc/capaudit/README.md /usr/share/doc/capaudit/examples/cis-net-raw.ini \
 	 /usr/lib/systemd/system/capaudit.service /usr/lib/systemd/system/capaudit.timer \
 	 /usr/share/doc/capaudit/examples/capaudit-daemonset.yaml; do
-	grep -qE "^$f(\.gz|\.xz|\.zst)?$" "$work/files" || ko "the RPM has no $f"
+	grep -qE "^$f(\.gz|\.xz|\.zst)?$" "$work/files" || { ko "the RPM has no $f"; missing=1; }
 done
-ok "the RPM has $(wc -l <"$work/files") files, the expected ones among them"
+[ "$missing" -eq 1 ] || ok "the RPM has $(wc -l <"$work/files") files, the expected ones among them"
 [ "$(rpm -qcp "$bin" 2>/dev/null)" = /etc/capaudit/policy.ini ] &&
 	ok "/etc/capaudit/policy.ini is its only %config file" || ko "config files: $(rpm -qcp "$bin" | tr '\n' ' ')"
 rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$bin" 2>/dev/null | grep -q '^cn /etc/capaudit/policy.ini$' &&
 	ok "policy.ini is %config(noreplace)" || ko "policy.ini is not %config(noreplace)"
 # The libraries capaudit dlopen()s: rpm's generator cannot see them.
 rpm -qp --requires "$bin" >"$work/requires" 2>/dev/null
+missing=0
 for lib in libarchive openssl-libs libtracefs libtraceevent; do
-	grep -q "^$lib(x86-64)\|^$lib\b" "$work/requires" || ko "Requires has no $lib: $(tr '\n' ' ' <"$work/requires")"
+	grep -q "^$lib(x86-64)\|^$lib\b" "$work/requires" ||
+		{ ko "Requires has no $lib: $(tr '\n' ' ' <"$work/requires")"; missing=1; }
 done
-ok "Requires beside the generator's: $(grep -v '\.so\|^rpmlib\|^rtld\|^config(\|^/' "$work/requires" | tr '\n' ' ')"
+[ "$missing" -eq 1 ] || ok "Requires beside the generator's: $(grep -v '\.so\|^rpmlib\|^rtld\|^config(\|^/' "$work/requires" | tr '\n' ' ')"
 
 # rpmlint: errors and warnings fail, but for what the filters beside the
 # spec template name, each with its reason. Debian's rpmlint runs with
